@@ -1,1 +1,28 @@
-pub fn x(){}
+//! The edusearch index: schema, Chinese analysis, building, querying, facets and
+//! snippets. The CLI and the HTTP server call this library and nothing else, so both
+//! give the same answers.
+//!
+//! Build with [`IndexBuilder`], open with [`SearchIndex::open`], ask with a
+//! [`SearchRequest`].
+
+pub mod analysis;
+mod build;
+pub mod error;
+mod facets;
+pub mod layout;
+pub mod query;
+pub mod record;
+pub mod request;
+pub mod response;
+mod schema;
+mod search;
+pub mod snippet;
+mod store;
+mod tokenizers;
+
+pub use build::{BuildOptions, IndexBuilder};
+pub use error::{IndexError, RegionCandidate, SearchError};
+pub use record::{EntryKind, ItemRecord};
+pub use request::{SearchRequest, SortOrder, YearFilter, MAX_LIMIT, MAX_QUERY_CHARS};
+pub use response::*;
+pub use search::SearchIndex;

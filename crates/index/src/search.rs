@@ -1,0 +1,398 @@
+//! An open index and everything asked of it: search with facets, one item, one plan,
+//! the list of plans, trend counts, export.
+
+use std::cmp::Reverse;
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use edusearch_divisions::Divisions;
+use edusearch_plans::{Plan, Region};
+use jieba_rs::Jieba;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, SegmentReader, TantivyDocument, Term};
+
+use crate::analysis::shared_jieba;
+use crate::error::{IndexError, Result, SearchError};
+use crate::facets::{
+    region_tree, unit_counts, year_counts, FacetCollector, RawCounts, StatsCollector, Wanted,
+};
+use crate::layout::{self, DICTIONARY_FILE, PLANS_FILE};
+use crate::query::{compile, parse_query, CompiledQuery, Dimension};
+use crate::record::{EntryKind, ItemRecord};
+use crate::request::{SearchRequest, SortOrder};
+use crate::response::{
+    Facets, Hit, IndexInfo, PlanSummary, RegionStats, SearchResponse, Stats, YearStats,
+};
+use crate::schema::{Fields, UNKNOWN, UNKNOWN_YEAR};
+use crate::snippet;
+use crate::store::{StoredEntry, StoredPlan};
+use crate::tokenizers::register_tokenizers;
+
+/// Characters of text shown around the first match.
+const SNIPPET_CHARS: usize = 120;
+
+/// A read-only, shareable handle on the live index generation.
+pub struct SearchIndex {
+    generation: PathBuf,
+    reader: IndexReader,
+    fields: Fields,
+    jieba: Arc<Jieba>,
+    plans: Vec<Arc<StoredPlan>>,
+    plans_by_id: HashMap<String, Arc<StoredPlan>>,
+    info: IndexInfo,
+}
+
+/// The sort key of a hit: higher first.
+type RankKey = (i64, f32, Reverse<u64>);
+
+impl SearchIndex {
+    pub fn open(root: &Path) -> Result<SearchIndex> {
+        let generation = layout::current_generation(root)?;
+        let meta = layout::read_meta(&generation)?;
+        let index = Index::open_in_dir(&generation).map_err(IndexError::tantivy(format!(
+            "opening {}",
+            generation.display()
+        )))?;
+        let dictionary_path = generation.join(DICTIONARY_FILE);
+        let dictionary =
+            fs::read_to_string(&dictionary_path).map_err(IndexError::io(&dictionary_path))?;
+        let jieba = shared_jieba(&dictionary)?;
+        register_tokenizers(&index, &jieba);
+        let fields =
+            Fields::resolve(&index.schema()).map_err(IndexError::tantivy("reading the schema"))?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(IndexError::tantivy("opening a reader"))?;
+        let plans_path = generation.join(PLANS_FILE);
+        let plans_text = fs::read(&plans_path).map_err(IndexError::io(&plans_path))?;
+        let plans: Vec<StoredPlan> =
+            serde_json::from_slice(&plans_text).map_err(|e| IndexError::Corrupt {
+                path: plans_path,
+                message: e.to_string(),
+            })?;
+        let plans: Vec<Arc<StoredPlan>> = plans.into_iter().map(Arc::new).collect();
+        let plans_by_id = plans
+            .iter()
+            .map(|p| (p.id.clone(), Arc::clone(p)))
+            .collect();
+        Ok(SearchIndex {
+            generation,
+            reader,
+            fields,
+            jieba,
+            plans,
+            plans_by_id,
+            info: meta.info,
+        })
+    }
+
+    pub fn info(&self) -> &IndexInfo {
+        &self.info
+    }
+
+    pub fn generation(&self) -> &Path {
+        &self.generation
+    }
+
+    /// One page of hits with the exact total and (if asked) facet counts.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+        request.validate()?;
+        let parsed = parse_query(&request.query)?;
+        let compiled = compile(&parsed, request, &self.fields, &self.jieba)?;
+        let searcher = self.reader.searcher();
+        let query = compiled.full();
+        let page_end = request.offset + request.limit;
+        let top = TopDocs::with_limit(page_end.max(1))
+            .tweak_score(rank_key(request.sort, compiled.has_text()));
+
+        let (top_docs, total, facets) = if request.facets {
+            let wanted = Wanted {
+                region: !compiled.has_filter(Dimension::Region),
+                year: !compiled.has_filter(Dimension::Year),
+                unit: !compiled.has_filter(Dimension::Unit),
+            };
+            let (top_docs, total, mut counts) =
+                searcher.search(&*query, &(top, Count, FacetCollector { wanted }))?;
+            // Disjunctive facets: a dimension with a filter is counted without it.
+            for dimension in [Dimension::Region, Dimension::Year, Dimension::Unit] {
+                if compiled.has_filter(dimension) {
+                    let wanted = Wanted {
+                        region: dimension == Dimension::Region,
+                        year: dimension == Dimension::Year,
+                        unit: dimension == Dimension::Unit,
+                    };
+                    let other = searcher
+                        .search(&*compiled.without(dimension), &FacetCollector { wanted })?;
+                    match dimension {
+                        Dimension::Region => counts.region = other.region,
+                        Dimension::Year => counts.year = other.year,
+                        Dimension::Unit => counts.unit = other.unit,
+                    }
+                }
+            }
+            (top_docs, total, Some(self.facets(counts, &compiled)))
+        } else {
+            let (top_docs, total) = searcher.search(&*query, &(top, Count))?;
+            (top_docs, total, None)
+        };
+
+        let mut hits = Vec::with_capacity(request.limit);
+        for ((_, score, _), address) in top_docs
+            .into_iter()
+            .skip(request.offset)
+            .take(request.limit)
+        {
+            let entry = self.entry_at(&searcher, address)?;
+            hits.push(self.hit(
+                entry,
+                if compiled.has_text() { score } else { 0.0 },
+                &compiled.marked_terms,
+            )?);
+        }
+        Ok(SearchResponse {
+            total: total as u64,
+            hits,
+            facets,
+        })
+    }
+
+    fn facets(&self, counts: RawCounts, compiled: &CompiledQuery) -> Facets {
+        Facets {
+            region: region_tree(&counts.region, &compiled.selected_regions),
+            year: year_counts(&counts.year, &compiled.selected_years),
+            unit: unit_counts(&counts.unit, &compiled.selected_units),
+        }
+    }
+
+    fn hit(&self, entry: StoredEntry, score: f32, terms: &[String]) -> Result<Hit, SearchError> {
+        let plan = self.plan_of(&entry)?;
+        let text = entry.search_text();
+        Ok(Hit {
+            snippet: snippet::snippet(&text, terms, SNIPPET_CHARS),
+            title_marked: snippet::mark_all(&entry.title, terms),
+            id: entry.id,
+            plan_id: entry.plan_id,
+            kind: entry.kind,
+            number: entry.number,
+            title: entry.title,
+            plan_title: plan.title.clone(),
+            region: plan.region.clone(),
+            year: plan.year,
+            section: entry.section.map(|n| {
+                plan.section(n).unwrap_or(edusearch_plans::Section {
+                    number: n,
+                    title: None,
+                })
+            }),
+            units: entry.units,
+            completeness: entry.completeness,
+            score,
+        })
+    }
+
+    fn plan_of(&self, entry: &StoredEntry) -> Result<&Arc<StoredPlan>, SearchError> {
+        self.plans_by_id.get(&entry.plan_id).ok_or_else(|| {
+            SearchError::Index(IndexError::Corrupt {
+                path: self.generation.join(PLANS_FILE),
+                message: format!(
+                    "plan {:?} of entry {:?} is missing",
+                    entry.plan_id, entry.id
+                ),
+            })
+        })
+    }
+
+    fn entry_at(
+        &self,
+        searcher: &tantivy::Searcher,
+        address: DocAddress,
+    ) -> Result<StoredEntry, SearchError> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let bytes = doc
+            .get_first(self.fields.stored)
+            .and_then(|v| v.as_bytes())
+            .unwrap_or_default();
+        serde_json::from_slice(bytes).map_err(|e| {
+            SearchError::Index(IndexError::Corrupt {
+                path: self.generation.clone(),
+                message: format!("stored entry: {e}"),
+            })
+        })
+    }
+
+    /// The entries matching an exact-id term, in browse order.
+    fn entries_where(&self, term: Term, limit: usize) -> Result<Vec<StoredEntry>, SearchError> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(term, IndexRecordOption::Basic);
+        let top =
+            TopDocs::with_limit(limit.max(1)).tweak_score(rank_key(SortOrder::Relevance, false));
+        let found = searcher.search(&query, &top)?;
+        found
+            .into_iter()
+            .map(|(_, address)| self.entry_at(&searcher, address))
+            .collect()
+    }
+
+    /// One entry with its plan's fields: the bulk record shape.
+    pub fn item(&self, id: &str) -> Result<ItemRecord, SearchError> {
+        let entry = self
+            .entries_where(Term::from_field_text(self.fields.id, id), 1)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| SearchError::NotFound { id: id.to_owned() })?;
+        let plan = self.plan_of(&entry)?;
+        Ok(plan.record(entry))
+    }
+
+    /// A whole plan: metadata, preamble, sections and every item in order.
+    pub fn plan(&self, id: &str) -> Result<Plan, SearchError> {
+        let plan = self
+            .plans_by_id
+            .get(id)
+            .ok_or_else(|| SearchError::NotFound { id: id.to_owned() })?;
+        let entries = self.entries_where(
+            Term::from_field_text(self.fields.plan_id, id),
+            plan.item_count as usize + 1,
+        )?;
+        Ok(plan.to_plan(entries))
+    }
+
+    /// Every plan in browse order.
+    pub fn plans(&self) -> Vec<PlanSummary> {
+        self.plans
+            .iter()
+            .map(|p| PlanSummary {
+                id: p.id.clone(),
+                title: p.title.clone(),
+                issuer: p.issuer.clone(),
+                region: p.region.clone(),
+                year: p.year,
+                year_basis: p.year_basis,
+                published: p.published.clone(),
+                doc_number: p.doc_number.clone(),
+                source: p.source.clone(),
+                items: p.item_count,
+            })
+            .collect()
+    }
+
+    /// Every record of a plan, in order (for export).
+    pub fn plan_records(&self, id: &str) -> Result<Vec<ItemRecord>, SearchError> {
+        let plan = self
+            .plans_by_id
+            .get(id)
+            .ok_or_else(|| SearchError::NotFound { id: id.to_owned() })?;
+        let entries = self.entries_where(
+            Term::from_field_text(self.fields.plan_id, id),
+            plan.item_count as usize + 1,
+        )?;
+        Ok(entries.into_iter().map(|e| plan.record(e)).collect())
+    }
+
+    /// Items and regions per year, items per region, of a query's numbered items.
+    pub fn stats(&self, request: &SearchRequest) -> Result<Stats, SearchError> {
+        request.validate()?;
+        let parsed = parse_query(&request.query)?;
+        let compiled = compile(&parsed, request, &self.fields, &self.jieba)?;
+        let searcher = self.reader.searcher();
+        let raw = searcher.search(&*compiled.full(), &StatsCollector)?;
+        let mut by_year: Vec<YearStats> = raw
+            .by_year
+            .iter()
+            .map(|(&year, &items)| YearStats {
+                year: (year != UNKNOWN_YEAR)
+                    .then(|| i32::try_from(year).ok())
+                    .flatten(),
+                items,
+                regions: raw.regions_by_year.get(&year).map_or(0, |r| r.len() as u64),
+                plans: raw.plans_by_year.get(&year).map_or(0, |p| p.len() as u64),
+            })
+            .collect();
+        by_year.sort_by_key(|y| y.year.map_or(i64::MAX, i64::from));
+        let mut by_region: Vec<RegionStats> = raw
+            .by_region
+            .iter()
+            .map(|(&code, &items)| RegionStats {
+                code: if code == UNKNOWN {
+                    "unknown".to_owned()
+                } else {
+                    format!("{code:06}")
+                },
+                region: region_of(code),
+                items,
+            })
+            .collect();
+        by_region.sort_by(|a, b| b.items.cmp(&a.items).then_with(|| a.code.cmp(&b.code)));
+        Ok(Stats {
+            query: request.query.clone(),
+            total_items: raw.items,
+            by_year,
+            by_region,
+        })
+    }
+}
+
+/// A region value from a division code, names filled from the division list.
+fn region_of(code: u64) -> Region {
+    let code = format!("{code:06}");
+    match Divisions::global().chain(&code) {
+        Some(chain) => Region {
+            province: chain.province.map(|d| d.name.clone()),
+            city: chain.city.map(|d| d.name.clone()),
+            county: chain.county.map(|d| d.name.clone()),
+            code: Some(code),
+            basis: edusearch_plans::Basis::Unknown,
+        },
+        None => Region::unknown(),
+    }
+}
+
+/// The ranking of hits: by score (or year, then score), ties in browse order.
+fn rank_key(
+    sort: SortOrder,
+    by_score: bool,
+) -> impl Fn(&SegmentReader) -> Box<dyn Fn(tantivy::DocId, f32) -> RankKey + Send + Sync>
+       + Send
+       + Sync
+       + 'static {
+    move |segment: &SegmentReader| {
+        let fast = segment.fast_fields();
+        let order = fast.u64("order").ok().map(|c| c.first_or_default_col(0));
+        let year = fast
+            .i64("year")
+            .ok()
+            .map(|c| c.first_or_default_col(UNKNOWN_YEAR));
+        Box::new(move |doc, score| {
+            let order = order.as_ref().map_or(0, |c| c.get_val(doc));
+            let score = if by_score { score } else { 0.0 };
+            let year = match sort {
+                SortOrder::Year => year.as_ref().map_or(0, |c| c.get_val(doc)),
+                SortOrder::Relevance => 0,
+            };
+            (year, score, Reverse(order))
+        })
+    }
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("generation", &self.generation)
+            .field("info", &self.info)
+            .finish()
+    }
+}
+
+#[allow(dead_code)]
+fn assert_send_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<SearchIndex>();
+    let _ = EntryKind::Item;
+    let _: Option<&dyn Query> = None;
+}
