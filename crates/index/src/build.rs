@@ -11,7 +11,7 @@ use tantivy::{Index, IndexWriter, TantivyDocument};
 
 use crate::analysis::shared_jieba;
 use crate::error::{IndexError, Result};
-use crate::layout::{self, Meta, DICTIONARY_FILE, FORMAT_VERSION, META_FILE, PLANS_FILE};
+use crate::layout::{self, DICTIONARY_FILE, FORMAT_VERSION, META_FILE, PLANS_FILE};
 use crate::record::{EntryKind, ItemRecord};
 use crate::response::IndexInfo;
 use crate::schema::{build_schema, Fields, UNKNOWN, UNKNOWN_YEAR};
@@ -206,13 +206,9 @@ impl IndexBuilder {
         let plans =
             serde_json::to_vec(&self.plans).map_err(|e| IndexError::Input(e.to_string()))?;
         fs::write(&plans_path, plans).map_err(IndexError::io(&plans_path))?;
-        let meta = Meta {
-            format_version: FORMAT_VERSION,
-            info: info.clone(),
-        };
         let meta_path = self.staging.join(META_FILE);
         let meta =
-            serde_json::to_vec_pretty(&meta).map_err(|e| IndexError::Input(e.to_string()))?;
+            serde_json::to_vec_pretty(&info).map_err(|e| IndexError::Input(e.to_string()))?;
         fs::write(&meta_path, meta).map_err(IndexError::io(&meta_path))?;
         // Wait for background merges so the published folder is final.
         let writer = std::mem::replace(&mut self.writer, placeholder_writer()?);

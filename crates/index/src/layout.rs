@@ -12,7 +12,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::error::{IndexError, Result};
 use crate::response::IndexInfo;
@@ -25,13 +25,6 @@ pub const META_FILE: &str = "edusearch.json";
 pub const PLANS_FILE: &str = "plans.json";
 pub const DICTIONARY_FILE: &str = "dictionary.txt";
 
-/// The metadata file of a generation.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Meta {
-    pub format_version: u32,
-    #[serde(flatten)]
-    pub info: IndexInfo,
-}
 
 /// The live generation's folder under `root`.
 pub fn current_generation(root: &Path) -> Result<PathBuf> {
@@ -55,7 +48,8 @@ pub fn current_generation(root: &Path) -> Result<PathBuf> {
     Ok(root.join(name))
 }
 
-pub fn read_meta(generation: &Path) -> Result<Meta> {
+/// Reads a generation's `edusearch.json`, refusing another format version.
+pub fn read_meta(generation: &Path) -> Result<IndexInfo> {
     let path = generation.join(META_FILE);
     let text = fs::read_to_string(&path).map_err(IndexError::io(&path))?;
     // Read the version alone first, so that a future layout is reported as such

@@ -52,7 +52,7 @@ type RankKey = (i64, f32, Reverse<u64>);
 impl SearchIndex {
     pub fn open(root: &Path) -> Result<SearchIndex> {
         let generation = layout::current_generation(root)?;
-        let meta = layout::read_meta(&generation)?;
+        let info = layout::read_meta(&generation)?;
         let index = Index::open_in_dir(&generation).map_err(IndexError::tantivy(format!(
             "opening {}",
             generation.display()
@@ -88,7 +88,7 @@ impl SearchIndex {
             jieba,
             plans,
             plans_by_id,
-            info: meta.info,
+            info,
         })
     }
 
