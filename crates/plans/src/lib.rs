@@ -4,7 +4,9 @@
 //! ([`decode`]), cleared of page chrome and split into plans ([`parse`]), and completed
 //! from the curator's manifest ([`manifest`]). [`corpus`] does all of it for a folder.
 
+pub mod corpus;
 pub mod decode;
+pub mod manifest;
 pub mod model;
 pub mod parse;
 

@@ -156,6 +156,9 @@ pub struct Warning {
 pub struct ParseOutput {
     pub plans: Vec<Plan>,
     pub warnings: Vec<Warning>,
+    /// How many files were read (including those that gave only warnings).
+    #[serde(default)]
+    pub files: usize,
 }
 
 /// Ids are stable across re-indexing the same corpus and safe in a URL: they are made
