@@ -25,7 +25,6 @@ pub const META_FILE: &str = "edusearch.json";
 pub const PLANS_FILE: &str = "plans.json";
 pub const DICTIONARY_FILE: &str = "dictionary.txt";
 
-
 /// The live generation's folder under `root`.
 pub fn current_generation(root: &Path) -> Result<PathBuf> {
     let pointer = root.join(CURRENT);

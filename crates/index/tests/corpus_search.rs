@@ -6,7 +6,9 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use edusearch_index::analysis::normalize;
-use edusearch_index::{BuildOptions, IndexBuilder, ItemRecord, SearchIndex, SearchRequest, SortOrder, YearFilter};
+use edusearch_index::{
+    BuildOptions, IndexBuilder, ItemRecord, SearchIndex, SearchRequest, SortOrder, YearFilter,
+};
 use edusearch_plans::Plan;
 
 struct Fixture {
@@ -22,7 +24,9 @@ fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
         let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
-        let plans = edusearch_plans::corpus::read_corpus(&corpus).expect("corpus").plans;
+        let plans = edusearch_plans::corpus::read_corpus(&corpus)
+            .expect("corpus")
+            .plans;
         let dir = tempfile::tempdir().unwrap();
         let mut builder = IndexBuilder::create(dir.path(), &BuildOptions::default()).unwrap();
         for plan in &plans {
@@ -32,7 +36,13 @@ fn fixture() -> &'static Fixture {
         let index = SearchIndex::open(dir.path()).unwrap();
         let records: Vec<ItemRecord> = plans.iter().flat_map(ItemRecord::from_plan).collect();
         let folded = records.iter().map(folded).collect();
-        Fixture { _dir: dir, index, plans, records, folded }
+        Fixture {
+            _dir: dir,
+            index,
+            plans,
+            records,
+            folded,
+        }
     })
 }
 
@@ -52,12 +62,18 @@ fn folded(record: &ItemRecord) -> String {
 fn all_ids(request: &SearchRequest) -> BTreeSet<String> {
     let index = &fixture().index;
     let mut ids = BTreeSet::new();
-    let mut request = SearchRequest { limit: 200, facets: false, ..request.clone() };
+    let mut request = SearchRequest {
+        limit: 200,
+        facets: false,
+        ..request.clone()
+    };
     loop {
-        let response = index.search(&request).unwrap_or_else(|e| panic!("{:?}: {e}", request.query));
+        let response = index
+            .search(&request)
+            .unwrap_or_else(|e| panic!("{:?}: {e}", request.query));
         let page = response.hits.len();
         ids.extend(response.hits.into_iter().map(|h| h.id));
-        assert_eq!(response.total as usize >= ids.len(), true);
+        assert!(response.total as usize >= ids.len());
         if page < request.limit {
             assert_eq!(ids.len() as u64, response.total, "{:?}", request.query);
             return ids;
@@ -68,7 +84,12 @@ fn all_ids(request: &SearchRequest) -> BTreeSet<String> {
 
 fn ids_containing(needle: &str) -> BTreeSet<String> {
     let f = fixture();
-    f.records.iter().zip(&f.folded).filter(|(_, text)| text.contains(needle)).map(|(r, _)| r.id.clone()).collect()
+    f.records
+        .iter()
+        .zip(&f.folded)
+        .filter(|(_, text)| text.contains(needle))
+        .map(|(r, _)| r.id.clone())
+        .collect()
 }
 
 #[test]
@@ -77,13 +98,29 @@ fn double_reduction_finds_exactly_the_three_items_that_say_it() {
     let ids: BTreeSet<&str> = response.hits.iter().map(|h| h.id.as_str()).collect();
     assert_eq!(
         ids,
-        BTreeSet::from(["000_7df3fdc0b0d15778-p1-13", "003_48301fe1551795f4-p1-23", "004_2a59dc35d15015e3-p1-9"])
+        BTreeSet::from([
+            "000_7df3fdc0b0d15778-p1-13",
+            "003_48301fe1551795f4-p1-23",
+            "004_2a59dc35d15015e3-p1-9"
+        ])
     );
     assert_eq!(response.total, 3);
     let facets = response.facets.unwrap();
     assert_eq!(facets.region.iter().map(|r| r.count).sum::<u64>(), 3);
-    assert_eq!(facets.year.iter().map(|y| (y.value, y.count)).collect::<Vec<_>>(), [(Some(2025), 1), (Some(2024), 1), (Some(2023), 1)]);
-    let dongguan = &facets.region.iter().find(|r| r.code == "440000").unwrap().children[0];
+    assert_eq!(
+        facets
+            .year
+            .iter()
+            .map(|y| (y.value, y.count))
+            .collect::<Vec<_>>(),
+        [(Some(2025), 1), (Some(2024), 1), (Some(2023), 1)]
+    );
+    let dongguan = &facets
+        .region
+        .iter()
+        .find(|r| r.code == "440000")
+        .unwrap()
+        .children[0];
     assert_eq!((dongguan.value.as_str(), dongguan.count), ("东莞市", 1));
 }
 
@@ -102,13 +139,17 @@ fn recall_equals_a_substring_scan() {
     };
     let mut samples = BTreeSet::new();
     while samples.len() < 3000 {
-        let chars: Vec<char> = fixture().folded[(next() % records.len() as u64) as usize].chars().collect();
+        let chars: Vec<char> = fixture().folded[(next() % records.len() as u64) as usize]
+            .chars()
+            .collect();
         if chars.is_empty() {
             continue;
         }
         let length = 1 + (next() % 8) as usize;
         let start = (next() % chars.len() as u64) as usize;
-        let sample: String = chars[start..(start + length).min(chars.len())].iter().collect();
+        let sample: String = chars[start..(start + length).min(chars.len())]
+            .iter()
+            .collect();
         samples.insert(sample);
     }
     // Known word-boundary cases from the seeds.
@@ -134,22 +175,43 @@ fn a_term_means_its_characters_together() {
     // 课后服务 must not match where 课后 and 服务 stand apart.
     let together = all_ids(&SearchRequest::new("课后服务"));
     assert_eq!(together, ids_containing("课后服务"));
-    let apart: BTreeSet<String> = ids_containing("课后").intersection(&ids_containing("服务")).cloned().collect();
-    assert!(apart.len() > together.len(), "the corpus should hold items with 课后 and 服务 apart");
+    let apart: BTreeSet<String> = ids_containing("课后")
+        .intersection(&ids_containing("服务"))
+        .cloned()
+        .collect();
+    assert!(
+        apart.len() > together.len(),
+        "the corpus should hold items with 课后 and 服务 apart"
+    );
     // Punctuation between the characters does not matter: “双减”工作 is 双减工作.
-    assert_eq!(all_ids(&SearchRequest::new("双减工作")), ids_containing("双减工作"));
+    assert_eq!(
+        all_ids(&SearchRequest::new("双减工作")),
+        ids_containing("双减工作")
+    );
     assert!(!ids_containing("双减工作").is_empty());
     // Full-width, Traditional and case fold to the same characters.
-    assert_eq!(all_ids(&SearchRequest::new("雙減")), all_ids(&SearchRequest::new("双减")));
+    assert_eq!(
+        all_ids(&SearchRequest::new("雙減")),
+        all_ids(&SearchRequest::new("双减"))
+    );
 }
 
 #[test]
 fn query_forms() {
-    let both: BTreeSet<String> = ids_containing("劳动教育").intersection(&ids_containing("课程")).cloned().collect();
+    let both: BTreeSet<String> = ids_containing("劳动教育")
+        .intersection(&ids_containing("课程"))
+        .cloned()
+        .collect();
     assert_eq!(all_ids(&SearchRequest::new("劳动教育 课程")), both);
-    let either: BTreeSet<String> = ids_containing("双减").union(&ids_containing("减负")).cloned().collect();
+    let either: BTreeSet<String> = ids_containing("双减")
+        .union(&ids_containing("减负"))
+        .cloned()
+        .collect();
     assert_eq!(all_ids(&SearchRequest::new("双减 OR 减负")), either);
-    let without: BTreeSet<String> = ids_containing("培训").difference(&ids_containing("校外")).cloned().collect();
+    let without: BTreeSet<String> = ids_containing("培训")
+        .difference(&ids_containing("校外"))
+        .cloned()
+        .collect();
     assert_eq!(all_ids(&SearchRequest::new("培训 -校外")), without);
     let phrase = all_ids(&SearchRequest::new("\"义务教育 优质均衡\""));
     assert_eq!(phrase, ids_containing("义务教育优质均衡"));
@@ -161,15 +223,43 @@ fn query_forms() {
         .filter(|r| r.region.province.as_deref() == Some("广东省") && folded(r).contains("教师"))
         .map(|r| r.id.clone())
         .collect();
-    assert_eq!(all_ids(&SearchRequest::new("教师 region:广东")), in_guangdong);
-    assert_eq!(all_ids(&SearchRequest { regions: vec!["440000".into()], ..SearchRequest::new("教师") }), in_guangdong);
-    let in_2021: BTreeSet<String> = fixture().records.iter().filter(|r| r.year == Some(2021)).map(|r| r.id.clone()).collect();
+    assert_eq!(
+        all_ids(&SearchRequest::new("教师 region:广东")),
+        in_guangdong
+    );
+    assert_eq!(
+        all_ids(&SearchRequest {
+            regions: vec!["440000".into()],
+            ..SearchRequest::new("教师")
+        }),
+        in_guangdong
+    );
+    let in_2021: BTreeSet<String> = fixture()
+        .records
+        .iter()
+        .filter(|r| r.year == Some(2021))
+        .map(|r| r.id.clone())
+        .collect();
     assert_eq!(all_ids(&SearchRequest::new("year:2021")), in_2021);
-    let range: BTreeSet<String> =
-        fixture().records.iter().filter(|r| matches!(r.year, Some(2022..=2024))).map(|r| r.id.clone()).collect();
-    assert_eq!(all_ids(&SearchRequest { years: vec![YearFilter::Range(2022, 2024)], ..Default::default() }), range);
-    let unit: BTreeSet<String> =
-        fixture().records.iter().filter(|r| r.units.iter().any(|u| u == "基教科")).map(|r| r.id.clone()).collect();
+    let range: BTreeSet<String> = fixture()
+        .records
+        .iter()
+        .filter(|r| matches!(r.year, Some(2022..=2024)))
+        .map(|r| r.id.clone())
+        .collect();
+    assert_eq!(
+        all_ids(&SearchRequest {
+            years: vec![YearFilter::Range(2022, 2024)],
+            ..Default::default()
+        }),
+        range
+    );
+    let unit: BTreeSet<String> = fixture()
+        .records
+        .iter()
+        .filter(|r| r.units.iter().any(|u| u == "基教科"))
+        .map(|r| r.id.clone())
+        .collect();
     assert!(!unit.is_empty());
     assert_eq!(all_ids(&SearchRequest::new("unit:基教科")), unit);
     assert_eq!(plans.len(), 6);
@@ -178,11 +268,22 @@ fn query_forms() {
 #[test]
 fn malformed_and_ambiguous_requests_are_errors_not_panics() {
     let index = &fixture().index;
-    for query in ["\"双减", "OR", "title:双减", "year:20x1", "region:火星", "region:朝阳区", "year:2023..2019"] {
+    for query in [
+        "\"双减",
+        "OR",
+        "title:双减",
+        "year:20x1",
+        "region:火星",
+        "region:朝阳区",
+        "year:2023..2019",
+    ] {
         let error = index.search(&SearchRequest::new(query)).unwrap_err();
         assert!(error.parameter_name().is_some(), "{query}: {error}");
     }
-    let error = index.search(&SearchRequest::new("region:朝阳区")).unwrap_err().to_string();
+    let error = index
+        .search(&SearchRequest::new("region:朝阳区"))
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("110105"), "{error}");
 }
 
@@ -191,7 +292,10 @@ fn malformed_and_ambiguous_requests_are_errors_not_panics() {
 #[test]
 fn facet_counts_match_the_items_and_are_disjunctive() {
     let records = &fixture().records;
-    let matching: Vec<&ItemRecord> = records.iter().filter(|r| folded(r).contains("教育")).collect();
+    let matching: Vec<&ItemRecord> = records
+        .iter()
+        .filter(|r| folded(r).contains("教育"))
+        .collect();
     let response = fixture().index.search(&SearchRequest::new("教育")).unwrap();
     assert_eq!(response.total as usize, matching.len());
     let facets = response.facets.unwrap();
@@ -199,27 +303,51 @@ fn facet_counts_match_the_items_and_are_disjunctive() {
     let mut by_year: BTreeMap<Option<i32>, u64> = BTreeMap::new();
     let mut by_unit: BTreeMap<String, u64> = BTreeMap::new();
     for r in &matching {
-        *by_province.entry(r.region.province.clone().unwrap_or_else(|| "未知".into())).or_default() += 1;
+        *by_province
+            .entry(r.region.province.clone().unwrap_or_else(|| "未知".into()))
+            .or_default() += 1;
         *by_year.entry(r.year).or_default() += 1;
         for u in &r.units {
             *by_unit.entry(u.clone()).or_default() += 1;
         }
     }
-    let got_province: BTreeMap<String, u64> = facets.region.iter().map(|r| (r.value.clone(), r.count)).collect();
+    let got_province: BTreeMap<String, u64> = facets
+        .region
+        .iter()
+        .map(|r| (r.value.clone(), r.count))
+        .collect();
     assert_eq!(got_province, by_province);
-    let got_year: BTreeMap<Option<i32>, u64> = facets.year.iter().map(|y| (y.value, y.count)).collect();
+    let got_year: BTreeMap<Option<i32>, u64> =
+        facets.year.iter().map(|y| (y.value, y.count)).collect();
     assert_eq!(got_year, by_year);
-    let got_unit: BTreeMap<String, u64> = facets.unit.iter().map(|u| (u.value.clone(), u.count)).collect();
+    let got_unit: BTreeMap<String, u64> = facets
+        .unit
+        .iter()
+        .map(|u| (u.value.clone(), u.count))
+        .collect();
     assert_eq!(got_unit, by_unit);
 
     // Select 广东: hits narrow, the region facet still shows every province's count,
     // and the year facet counts only Guangdong's entries.
-    let narrowed = fixture().index.search(&SearchRequest { regions: vec!["广东".into()], ..SearchRequest::new("教育") }).unwrap();
+    let narrowed = fixture()
+        .index
+        .search(&SearchRequest {
+            regions: vec!["广东".into()],
+            ..SearchRequest::new("教育")
+        })
+        .unwrap();
     assert_eq!(narrowed.total, by_province["广东省"]);
     let narrowed_facets = narrowed.facets.unwrap();
-    let regions: BTreeMap<String, u64> = narrowed_facets.region.iter().map(|r| (r.value.clone(), r.count)).collect();
+    let regions: BTreeMap<String, u64> = narrowed_facets
+        .region
+        .iter()
+        .map(|r| (r.value.clone(), r.count))
+        .collect();
     assert_eq!(regions, by_province);
-    assert!(narrowed_facets.region.iter().any(|r| r.value == "广东省" && r.selected));
+    assert!(narrowed_facets
+        .region
+        .iter()
+        .any(|r| r.value == "广东省" && r.selected));
     let guangdong_years: u64 = narrowed_facets.year.iter().map(|y| y.count).sum();
     assert_eq!(guangdong_years, by_province["广东省"]);
 }
@@ -228,16 +356,31 @@ fn facet_counts_match_the_items_and_are_disjunctive() {
 fn an_empty_query_browses_in_plan_and_item_order() {
     let response = fixture()
         .index
-        .search(&SearchRequest { regions: vec!["河源市".into()], limit: 200, ..Default::default() })
+        .search(&SearchRequest {
+            regions: vec!["河源市".into()],
+            limit: 200,
+            ..Default::default()
+        })
         .unwrap();
-    let heyuan = fixture().plans.iter().find(|p| p.region.code.as_deref() == Some("441600")).unwrap();
+    let heyuan = fixture()
+        .plans
+        .iter()
+        .find(|p| p.region.code.as_deref() == Some("441600"))
+        .unwrap();
     let mut expected: Vec<String> = vec![edusearch_plans::preamble_id(&heyuan.id)];
     expected.retain(|_| heyuan.preamble.is_some());
     expected.extend(heyuan.items.iter().map(|i| i.id.clone()));
     let got: Vec<String> = response.hits.into_iter().map(|h| h.id).collect();
     assert_eq!(got, expected);
 
-    let by_year = fixture().index.search(&SearchRequest { sort: SortOrder::Year, limit: 200, ..Default::default() }).unwrap();
+    let by_year = fixture()
+        .index
+        .search(&SearchRequest {
+            sort: SortOrder::Year,
+            limit: 200,
+            ..Default::default()
+        })
+        .unwrap();
     let years: Vec<i32> = by_year.hits.iter().map(|h| h.year.unwrap_or(0)).collect();
     assert!(years.windows(2).all(|w| w[0] >= w[1]), "{years:?}");
 }
@@ -249,9 +392,20 @@ fn marks_sit_on_the_matched_characters() {
     for hit in &response.hits {
         assert!(hit.snippet.contains("<mark>减负</mark>"), "{}", hit.snippet);
     }
-    let response = fixture().index.search(&SearchRequest::new("双减工作")).unwrap();
-    let hit = response.hits.iter().find(|h| h.id.ends_with("-p1-13")).unwrap();
-    assert!(hit.title_marked.contains("<mark>双减”工作</mark>"), "{}", hit.title_marked);
+    let response = fixture()
+        .index
+        .search(&SearchRequest::new("双减工作"))
+        .unwrap();
+    let hit = response
+        .hits
+        .iter()
+        .find(|h| h.id.ends_with("-p1-13"))
+        .unwrap();
+    assert!(
+        hit.title_marked.contains("<mark>双减”工作</mark>"),
+        "{}",
+        hit.title_marked
+    );
 }
 
 #[test]
@@ -260,14 +414,21 @@ fn items_and_plans_read_back_whole() {
     let record = index.item("002_450f203c91f27f3e-p1-43").unwrap();
     assert_eq!(record.title, "规范校外培训机构发展");
     assert_eq!(record.region.code.as_deref(), Some("441600"));
-    let original = fixture().records.iter().find(|r| r.id == record.id).unwrap();
+    let original = fixture()
+        .records
+        .iter()
+        .find(|r| r.id == record.id)
+        .unwrap();
     assert_eq!(&record, original);
     for plan in &fixture().plans {
         let read = index.plan(&plan.id).unwrap();
         assert_eq!(read.items, plan.items, "{}", plan.id);
         assert_eq!(read.preamble, plan.preamble);
     }
-    assert!(matches!(index.item("nope"), Err(edusearch_index::SearchError::NotFound { .. })));
+    assert!(matches!(
+        index.item("nope"),
+        Err(edusearch_index::SearchError::NotFound { .. })
+    ));
     assert_eq!(index.plans().iter().map(|p| p.items).sum::<u64>(), 206);
     let stats = index.stats(&SearchRequest::new("双减")).unwrap();
     assert_eq!(stats.total_items, 3);

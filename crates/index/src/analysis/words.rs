@@ -18,7 +18,8 @@ pub const BUILTIN_DICTIONARY: &str = include_str!("../../dict/policy.dict");
 /// every tokenizer that uses the same dictionary text (loading takes ~0.3 s).
 pub fn shared_jieba(dictionary: &str) -> Result<Arc<Jieba>> {
     // Almost every process uses one dictionary (the index's); keep the last one loaded.
-    static LOADED: OnceLock<std::sync::Mutex<Option<(String, Arc<Jieba>)>>> = OnceLock::new();
+    type Loaded = Option<(String, Arc<Jieba>)>;
+    static LOADED: OnceLock<std::sync::Mutex<Loaded>> = OnceLock::new();
     let slot = LOADED.get_or_init(Default::default);
     let mut slot = slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some((text, jieba)) = slot.as_ref() {

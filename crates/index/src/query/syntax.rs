@@ -169,9 +169,11 @@ pub fn parse_query(query: &str) -> Result<ParsedQuery, SearchError> {
                             "region" => &mut parsed.regions,
                             "year" => &mut parsed.years,
                             "unit" => &mut parsed.units,
-                            other => return Err(error(format!(
+                            other => {
+                                return Err(error(format!(
                                 "unknown field {other:?}: the filters are region:, year: and unit:"
-                            ))),
+                            )))
+                            }
                         };
                         if negated {
                             return Err(error(format!("filters cannot be negated (-{field}:)")));
