@@ -61,8 +61,7 @@ pub fn build_schema() -> (Schema, Fields) {
             "text_bigrams",
             text(BIGRAMS, IndexRecordOption::WithFreqsAndPositions),
         ),
-        text_chars: builder
-            .add_text_field("text_chars", text(UNIGRAMS, IndexRecordOption::WithFreqs)),
+        text_chars: builder.add_text_field("text_chars", text(UNIGRAMS, IndexRecordOption::Basic)),
         title_bigrams: builder.add_text_field(
             "title_bigrams",
             text(BIGRAMS, IndexRecordOption::WithFreqsAndPositions),

@@ -70,6 +70,8 @@ pub struct StoredPlan {
     pub provenance: Option<Provenance>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clues: Vec<String>,
+    /// Kept while building; read back from the preamble entry, so not stored twice.
+    #[serde(skip)]
     pub preamble: Option<String>,
     pub sections: Vec<Section>,
     pub item_count: u64,
@@ -121,6 +123,11 @@ impl StoredPlan {
 
     /// The whole plan, given its entries in order.
     pub fn to_plan(&self, entries: Vec<StoredEntry>) -> Plan {
+        let preamble = entries
+            .iter()
+            .find(|e| e.kind == EntryKind::Preamble)
+            .map(|e| e.body.clone())
+            .or_else(|| self.preamble.clone());
         let items = entries
             .into_iter()
             .filter(|e| e.kind == EntryKind::Item)
@@ -148,7 +155,7 @@ impl StoredPlan {
             source: self.source.clone(),
             provenance: self.provenance.clone(),
             clues: self.clues.clone(),
-            preamble: self.preamble.clone(),
+            preamble,
             sections: self.sections.clone(),
             items,
         }

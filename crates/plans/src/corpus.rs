@@ -16,7 +16,10 @@ pub const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "md", "markdown", "html", "htm
 #[derive(Debug, thiserror::Error)]
 pub enum CorpusError {
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Manifest(#[from] crate::manifest::ManifestError),
 }
@@ -32,26 +35,51 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<ParseOutput, CorpusError> {
     let mut output = ParseOutput::default();
     let mut seen_plan_ids = HashSet::new();
     for path in paths {
-        let metadata = std::fs::metadata(path).map_err(|source| CorpusError::Io { path: path.clone(), source })?;
+        let metadata = std::fs::metadata(path).map_err(|source| CorpusError::Io {
+            path: path.clone(),
+            source,
+        })?;
         let (root, files) = if metadata.is_dir() {
             (path.clone(), documents_in(path)?)
         } else {
-            (path.parent().map(Path::to_path_buf).unwrap_or_default(), vec![path.clone()])
+            (
+                path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                vec![path.clone()],
+            )
         };
-        let manifest = Manifest::load(if root.as_os_str().is_empty() { Path::new(".") } else { &root })?;
+        let manifest = Manifest::load(if root.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            &root
+        })?;
         let mut used_entries = HashSet::new();
         output.files += files.len();
         for file in files {
-            let relative = file.strip_prefix(&root).unwrap_or(&file).to_string_lossy().replace('\\', "/");
+            let relative = file
+                .strip_prefix(&root)
+                .unwrap_or(&file)
+                .to_string_lossy()
+                .replace('\\', "/");
             let source = display_source(&root, &relative);
-            read_file(&file, &relative, &source, &manifest, &mut used_entries, &mut seen_plan_ids, &mut output);
+            read_file(
+                &file,
+                &relative,
+                &source,
+                &manifest,
+                &mut used_entries,
+                &mut seen_plan_ids,
+                &mut output,
+            );
         }
         if metadata.is_dir() {
             for entry in &manifest.plans {
                 if !used_entries.contains(&(entry.file.clone(), entry.ordinal)) {
                     output.warnings.push(Warning {
                         source: display_source(&root, MANIFEST_FILE),
-                        message: format!("entry for {} plan #{} matches no plan read", entry.file, entry.ordinal),
+                        message: format!(
+                            "entry for {} plan #{} matches no plan read",
+                            entry.file, entry.ordinal
+                        ),
                     });
                 }
             }
@@ -70,7 +98,10 @@ fn read_file(
     output: &mut ParseOutput,
 ) {
     let warn = |output: &mut ParseOutput, message: String| {
-        output.warnings.push(Warning { source: source.to_owned(), message });
+        output.warnings.push(Warning {
+            source: source.to_owned(),
+            message,
+        });
     };
     let bytes = match std::fs::read(file) {
         Ok(bytes) => bytes,
@@ -94,7 +125,13 @@ fn read_file(
             }
         }
         if !seen_plan_ids.insert(plan.id.clone()) {
-            warn(output, format!("plan #{ordinal} has the id {} of an earlier plan (same file name?); skipped", plan.id));
+            warn(
+                output,
+                format!(
+                    "plan #{ordinal} has the id {} of an earlier plan (same file name?); skipped",
+                    plan.id
+                ),
+            );
             continue;
         }
         output.plans.push(plan);
@@ -104,7 +141,10 @@ fn read_file(
 /// How a file is named in plans and warnings: the corpus folder's own name and the
 /// path inside it (`corpus/002_….txt`), the same wherever the corpus was read from.
 fn display_source(root: &Path, relative: &str) -> String {
-    let folder = root.canonicalize().ok().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
+    let folder = root
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
     match folder {
         Some(folder) => format!("{folder}/{relative}"),
         None => relative.to_owned(),
@@ -116,9 +156,15 @@ fn documents_in(folder: &Path) -> Result<Vec<PathBuf>, CorpusError> {
     let mut found = Vec::new();
     let mut pending = vec![folder.to_path_buf()];
     while let Some(dir) = pending.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|source| CorpusError::Io { path: dir.clone(), source })?;
+        let entries = std::fs::read_dir(&dir).map_err(|source| CorpusError::Io {
+            path: dir.clone(),
+            source,
+        })?;
         for entry in entries {
-            let entry = entry.map_err(|source| CorpusError::Io { path: dir.clone(), source })?;
+            let entry = entry.map_err(|source| CorpusError::Io {
+                path: dir.clone(),
+                source,
+            })?;
             let path = entry.path();
             if entry.file_name().to_string_lossy().starts_with('.') {
                 continue;

@@ -106,7 +106,9 @@ pub fn decode_document(bytes: &[u8], path: &Path) -> Result<Decoded, DecodeError
         return Err(DecodeError::Empty);
     }
     if let Some(what) = binary_kind(bytes) {
-        return Err(DecodeError::Binary { what: what.to_owned() });
+        return Err(DecodeError::Binary {
+            what: what.to_owned(),
+        });
     }
     let by_extension = Format::from_extension(path);
     let may_be_html = by_extension.map_or_else(|| looks_like_html(bytes), |f| f == Format::Html);
@@ -128,7 +130,11 @@ pub fn decode_document(bytes: &[u8], path: &Path) -> Result<Decoded, DecodeError
     if text.trim().is_empty() {
         return Err(DecodeError::NoText);
     }
-    Ok(Decoded { text, encoding, format })
+    Ok(Decoded {
+        text,
+        encoding,
+        format,
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -141,7 +147,10 @@ const SNIFF_LEN: usize = 8192;
 const MAGIC: &[(&[u8], &str)] = &[
     (b"%PDF", "PDF"),
     (b"PK\x03\x04", "ZIP archive or Office document such as DOCX"),
-    (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "old Office document such as DOC"),
+    (
+        b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+        "old Office document such as DOC",
+    ),
     (b"{\\rtf", "RTF document"),
     (b"\x89PNG\r\n\x1A\n", "PNG image"),
     (b"\xFF\xD8\xFF", "JPEG image"),
@@ -190,7 +199,10 @@ fn decode_bytes(bytes: &[u8], may_be_html: bool) -> Result<(String, &'static str
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
         let (text, errors) = decode_counting(encoding, &bytes[bom_len..]);
         if !tolerable(errors, &text) {
-            let detail = format!("{errors} malformed sequences after a {} BOM", encoding.name());
+            let detail = format!(
+                "{errors} malformed sequences after a {} BOM",
+                encoding.name()
+            );
             return Err(DecodeError::Undecodable { detail });
         }
         return Ok((text, encoding.name()));
@@ -213,7 +225,10 @@ fn decode_bytes(bytes: &[u8], may_be_html: bool) -> Result<(String, &'static str
     let (text, utf8_errors) = decode_counting(UTF_8, bytes);
     // GBK text is mostly malformed as UTF-8; require real UTF-8 characters
     // before blaming a few bad sequences on damage.
-    let non_ascii = text.chars().filter(|&c| !c.is_ascii() && c != '\u{FFFD}').count();
+    let non_ascii = text
+        .chars()
+        .filter(|&c| !c.is_ascii() && c != '\u{FFFD}')
+        .count();
     if tolerable(utf8_errors, &text) && non_ascii >= 10 * utf8_errors {
         return Ok((text, UTF_8.name()));
     }
@@ -233,7 +248,10 @@ fn decode_bytes(bytes: &[u8], may_be_html: bool) -> Result<(String, &'static str
 fn decode_counting(encoding: &'static Encoding, bytes: &[u8]) -> (String, usize) {
     let mut decoder = encoding.new_decoder_without_bom_handling();
     let room = |decoder: &encoding_rs::Decoder, len: usize| {
-        decoder.max_utf8_buffer_length_without_replacement(len).unwrap_or(len).max(16)
+        decoder
+            .max_utf8_buffer_length_without_replacement(len)
+            .unwrap_or(len)
+            .max(16)
     };
     let mut text = String::with_capacity(room(&decoder, bytes.len()));
     let mut rest = bytes;
@@ -271,7 +289,10 @@ fn declared_charset(bytes: &[u8]) -> Option<&'static Encoding> {
 /// `true` if the text starts like an HTML page (after whitespace and a BOM).
 fn looks_like_html(bytes: &[u8]) -> bool {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
     let head = &bytes[start..bytes.len().min(start + 64)];
     let starts = |prefix: &[u8]| {
         head.len() >= prefix.len() && head[..prefix.len()].eq_ignore_ascii_case(prefix)
@@ -357,7 +378,9 @@ impl HtmlText {
             }
             Node::Element(e) => {
                 let name = e.name();
-                if is_hidden(name, || ancestors.any(|a| is_element(a, &["article", "main"]))) {
+                if is_hidden(name, || {
+                    ancestors.any(|a| is_element(a, &["article", "main"]))
+                }) {
                     return false;
                 }
                 match name {
@@ -518,12 +541,17 @@ fn markdown_to_text(markdown: &str) -> String {
 
 /// Thematic breaks, setext underlines and table separator rows.
 fn is_rule(line: &str) -> bool {
-    let marks = line.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let marks = line
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>();
     let table_separator = marks.starts_with('|')
         && marks.contains('-')
         && marks.chars().all(|c| matches!(c, '|' | '-' | ':'));
-    let rule =
-        marks.len() >= 3 && ['-', '=', '*', '_'].iter().any(|&m| marks.chars().all(|c| c == m));
+    let rule = marks.len() >= 3
+        && ['-', '=', '*', '_']
+            .iter()
+            .any(|&m| marks.chars().all(|c| c == m));
     table_separator || rule
 }
 
@@ -583,8 +611,14 @@ fn strip_inline(line: &str) -> String {
             (r"\*([^*\s](?:[^*]*[^*\s])?)\*", "$1"),      // *emphasis*
             (r"~~([^~\s](?:[^~]*[^~\s])?)~~", "$1"),      // ~~strike~~
             // _ and __ only at word edges, as in CommonMark (snake_case stays).
-            (r"(^|[^\p{L}\p{N}_])__([^_\s](?:[^_]*[^_\s])?)__($|[^\p{L}\p{N}_])", "${1}${2}${3}"),
-            (r"(^|[^\p{L}\p{N}_])_([^_\s](?:[^_]*[^_\s])?)_($|[^\p{L}\p{N}_])", "${1}${2}${3}"),
+            (
+                r"(^|[^\p{L}\p{N}_])__([^_\s](?:[^_]*[^_\s])?)__($|[^\p{L}\p{N}_])",
+                "${1}${2}${3}",
+            ),
+            (
+                r"(^|[^\p{L}\p{N}_])_([^_\s](?:[^_]*[^_\s])?)_($|[^\p{L}\p{N}_])",
+                "${1}${2}${3}",
+            ),
         ]
         .into_iter()
         .map(|(re, to)| (Regex::new(re).expect("valid regex"), to))
@@ -639,7 +673,9 @@ mod tests {
     }
 
     fn text(bytes: &[u8], name: &str) -> String {
-        decode(bytes, name).map(|d| d.text).unwrap_or_else(|e| panic!("{name}: {e}"))
+        decode(bytes, name)
+            .map(|d| d.text)
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
     }
 
     #[test]
@@ -658,8 +694,14 @@ mod tests {
         assert_eq!(decode(page, "copy").map(|d| d.format), Ok(Format::Html));
         assert_eq!(decode(page, "copy.bin").map(|d| d.format), Ok(Format::Html));
         assert_eq!(decode(page, "copy.txt").map(|d| d.format), Ok(Format::Text));
-        assert_eq!(decode(b"<HTML><body>x", "copy").map(|d| d.format), Ok(Format::Html));
-        assert_eq!(decode(b"<p>x</p>", "copy").map(|d| d.format), Ok(Format::Text));
+        assert_eq!(
+            decode(b"<HTML><body>x", "copy").map(|d| d.format),
+            Ok(Format::Html)
+        );
+        assert_eq!(
+            decode(b"<p>x</p>", "copy").map(|d| d.format),
+            Ok(Format::Text)
+        );
     }
 
     #[test]
@@ -680,29 +722,47 @@ mod tests {
             DecodeError::Binary { what: "PDF".into() }.to_string(),
             "looks like a binary file (PDF)"
         );
-        assert_eq!(DecodeError::NoText.to_string(), "no text after removing markup and whitespace");
+        assert_eq!(
+            DecodeError::NoText.to_string(),
+            "no text after removing markup and whitespace"
+        );
         let e = decode(b"\xFF\x80\xFF\x80abc", "a.txt").unwrap_err();
-        assert!(e.to_string().starts_with("not valid UTF-8, UTF-16 or GB18030 text ("), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("not valid UTF-8, UTF-16 or GB18030 text ("),
+            "{e}"
+        );
     }
 
     #[test]
     fn whitespace_only_is_no_text() {
         assert_eq!(decode(b" \r\n\t\n", "a.txt"), Err(DecodeError::NoText));
-        assert_eq!(decode("\u{3000}\n".as_bytes(), "a.txt"), Err(DecodeError::NoText));
+        assert_eq!(
+            decode("\u{3000}\n".as_bytes(), "a.txt"),
+            Err(DecodeError::NoText)
+        );
         assert_eq!(decode(b"\xEF\xBB\xBF", "a.txt"), Err(DecodeError::NoText));
-        assert_eq!(decode(b"<!-- nothing -->", "a.html"), Err(DecodeError::NoText));
+        assert_eq!(
+            decode(b"<!-- nothing -->", "a.html"),
+            Err(DecodeError::NoText)
+        );
         assert_eq!(decode(b"---\n\n***", "a.md"), Err(DecodeError::NoText));
     }
 
     #[test]
     fn utf8_with_a_damaged_sequence_stays_utf8() {
         // A copy cut in the middle of a character must not turn into GB18030 mojibake.
-        let mut bytes =
-            "河源市教育局2021年工作要点,推动筹设华南农业大学河源校区。".repeat(3).into_bytes();
+        let mut bytes = "河源市教育局2021年工作要点,推动筹设华南农业大学河源校区。"
+            .repeat(3)
+            .into_bytes();
         bytes.extend_from_slice(&"校".as_bytes()[..2]);
         let d = decode(&bytes, "a.txt").unwrap();
         assert_eq!(d.encoding, "UTF-8");
-        assert!(d.text.starts_with("河源市教育局") && d.text.ends_with('\u{FFFD}'), "{}", d.text);
+        assert!(
+            d.text.starts_with("河源市教育局") && d.text.ends_with('\u{FFFD}'),
+            "{}",
+            d.text
+        );
     }
 
     #[test]
@@ -771,7 +831,10 @@ mod tests {
     #[test]
     fn html_whitespace_collapses_and_blank_lines_shrink() {
         let page = "<p>  研究\n   制定  方案 </p><p>x<br><br><br><br>y</p><pre>a\n  b</pre>";
-        assert_eq!(text(page.as_bytes(), "a.htm"), "研究制定 方案\nx\n\ny\na\nb");
+        assert_eq!(
+            text(page.as_bytes(), "a.htm"),
+            "研究制定 方案\nx\n\ny\na\nb"
+        );
         // A source line break between Latin words is a space.
         assert_eq!(text(b"<p>STEM\neducation</p>", "a.htm"), "STEM education");
     }
@@ -789,7 +852,11 @@ mod tests {
 
     #[test]
     fn deeply_nested_html_does_not_overflow_the_stack() {
-        let page = format!("{}深{}", "<div><span>".repeat(5_000), "</span></div>".repeat(5_000));
+        let page = format!(
+            "{}深{}",
+            "<div><span>".repeat(5_000),
+            "</span></div>".repeat(5_000)
+        );
         assert_eq!(text(page.as_bytes(), "a.html"), "深");
     }
 

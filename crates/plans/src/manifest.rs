@@ -14,7 +14,10 @@ pub const MANIFEST_FILE: &str = "manifest.toml";
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
 }
@@ -71,7 +74,9 @@ impl Manifest {
     }
 
     pub fn entry(&self, file: &str, ordinal: usize) -> Option<&PlanEntry> {
-        self.plans.iter().find(|e| e.file == file && e.ordinal == ordinal)
+        self.plans
+            .iter()
+            .find(|e| e.file == file && e.ordinal == ordinal)
     }
 }
 
@@ -86,21 +91,26 @@ impl PlanEntry {
             match basis {
                 Some(Basis::Manifest | Basis::Inferred) if value => {}
                 None if !value => {}
-                None => return Err(format!("{at}: {name} needs {name}_basis = \"manifest\" or \"inferred\"")),
-                Some(_) if !value => return Err(format!("{at}: {name}_basis without a {name}")),
-                Some(other) => {
+                None => {
                     return Err(format!(
-                        "{at}: {name}_basis is {:?}; a manifest value is \"manifest\" or \"inferred\"",
-                        other.as_str()
+                        "{at}: {name} needs {name}_basis = \"manifest\" or \"inferred\""
                     ))
                 }
+                Some(_) if !value => return Err(format!("{at}: {name}_basis without a {name}")),
+                Some(other) => return Err(format!(
+                    "{at}: {name}_basis is {:?}; a manifest value is \"manifest\" or \"inferred\"",
+                    other.as_str()
+                )),
             }
         }
         if let Some(region) = &self.region {
             resolve_region(region).map_err(|message| format!("{at}: region: {message}"))?;
         }
         if matches!(self.year, Some(y) if !(1949..=2100).contains(&y)) {
-            return Err(format!("{at}: year {} is out of range", self.year.unwrap_or_default()));
+            return Err(format!(
+                "{at}: year {} is out of range",
+                self.year.unwrap_or_default()
+            ));
         }
         if self.region_basis == Some(Basis::Inferred) && self.clues.is_empty()
             || self.year_basis == Some(Basis::Inferred) && self.clues.is_empty()
@@ -164,7 +174,10 @@ pub fn resolve_region(value: &str) -> Result<Region, String> {
             many => {
                 return Err(format!(
                     "{value:?} fits several divisions ({}); use the code",
-                    many.iter().map(|d| d.code.as_str()).collect::<Vec<_>>().join(", ")
+                    many.iter()
+                        .map(|d| d.code.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))
             }
         },
@@ -194,16 +207,34 @@ mod tests {
         let manifest = Manifest::load(&folder).unwrap();
         assert_eq!(manifest.plans.len(), 4);
         let rongcheng = manifest.entry("003_48301fe1551795f4.txt", 1).unwrap();
-        assert_eq!(resolve_region(rongcheng.region.as_deref().unwrap()).unwrap().city.as_deref(), Some("威海市"));
+        assert_eq!(
+            resolve_region(rongcheng.region.as_deref().unwrap())
+                .unwrap()
+                .city
+                .as_deref(),
+            Some("威海市")
+        );
     }
 
     #[test]
     fn bad_entries_are_named() {
         for (text, needle) in [
-            ("[[plan]]\nfile='a.txt'\nregion='441900'\n", "region needs region_basis"),
-            ("[[plan]]\nfile='a.txt'\nregion='441900'\nregion_basis='title'\n", "\"manifest\" or \"inferred\""),
-            ("[[plan]]\nfile='a.txt'\nregion='朝阳区'\nregion_basis='manifest'\n", "fits several"),
-            ("[[plan]]\nfile='a.txt'\nyear=2025\nyear_basis='inferred'\n", "needs its clues"),
+            (
+                "[[plan]]\nfile='a.txt'\nregion='441900'\n",
+                "region needs region_basis",
+            ),
+            (
+                "[[plan]]\nfile='a.txt'\nregion='441900'\nregion_basis='title'\n",
+                "\"manifest\" or \"inferred\"",
+            ),
+            (
+                "[[plan]]\nfile='a.txt'\nregion='朝阳区'\nregion_basis='manifest'\n",
+                "fits several",
+            ),
+            (
+                "[[plan]]\nfile='a.txt'\nyear=2025\nyear_basis='inferred'\n",
+                "needs its clues",
+            ),
             ("[[plan]]\nfile='a.txt'\ncolour='red'\n", "unknown field"),
         ] {
             let message = Manifest::parse(text).unwrap_err();
@@ -219,7 +250,10 @@ mod tests {
             title_basis: Basis::Title,
             issuer: None,
             issuer_basis: Basis::Unknown,
-            region: Region { basis: Basis::Title, ..region_from_code("441600").unwrap() },
+            region: Region {
+                basis: Basis::Title,
+                ..region_from_code("441600").unwrap()
+            },
             year: Some(2021),
             year_basis: Basis::Title,
             published: None,

@@ -54,7 +54,10 @@ impl Region {
     }
     /// The most specific name known, for display ("海沧区", "东莞市").
     pub fn display_name(&self) -> Option<&str> {
-        self.county.as_deref().or(self.city.as_deref()).or(self.province.as_deref())
+        self.county
+            .as_deref()
+            .or(self.city.as_deref())
+            .or(self.province.as_deref())
     }
 }
 
@@ -165,7 +168,9 @@ pub struct ParseOutput {
 /// from the source file's name (ASCII letters, digits, `_` and `-` kept; anything else
 /// replaced by a short hash of the name) and the plan's place in its file.
 pub fn plan_id(file_name: &str, ordinal: usize) -> String {
-    let stem = file_name.rsplit_once('.').map_or(file_name, |(stem, _)| stem);
+    let stem = file_name
+        .rsplit_once('.')
+        .map_or(file_name, |(stem, _)| stem);
     let safe: String = stem
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
@@ -174,9 +179,9 @@ pub fn plan_id(file_name: &str, ordinal: usize) -> String {
         safe
     } else {
         // FNV-1a: stable across Rust versions, unlike DefaultHasher.
-        let hash = file_name
-            .bytes()
-            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+        let hash = file_name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
         if safe.is_empty() {
             format!("f{hash:016x}")
         } else {

@@ -53,9 +53,21 @@ pub fn parse_document(text: &str, source: &str) -> ParsedFile {
         let ordinal = index + 1;
         let is_last = ordinal == count;
         let mut warnings = Vec::new();
-        let plan = build_plan(draft, plan_id(file_name, ordinal), source, is_last, &mut warnings);
-        let label = if count > 1 { format!("plan {ordinal}: ") } else { String::new() };
-        parsed.warnings.extend(warnings.into_iter().map(|w| format!("{label}{w}")));
+        let plan = build_plan(
+            draft,
+            plan_id(file_name, ordinal),
+            source,
+            is_last,
+            &mut warnings,
+        );
+        let label = if count > 1 {
+            format!("plan {ordinal}: ")
+        } else {
+            String::new()
+        };
+        parsed
+            .warnings
+            .extend(warnings.into_iter().map(|w| format!("{label}{w}")));
         parsed.plans.push(plan);
     }
     parsed
@@ -86,7 +98,11 @@ fn drafts(segments: Vec<Segment>) -> Vec<Draft> {
             outline = Some(seg);
             continue;
         }
-        out.push(Draft { body: seg, meta_lines: std::mem::take(&mut carried), outline: outline.take() });
+        out.push(Draft {
+            body: seg,
+            meta_lines: std::mem::take(&mut carried),
+            outline: outline.take(),
+        });
     }
     out
 }
@@ -104,8 +120,18 @@ fn is_outline(seg: &Segment) -> bool {
     seg.items.len() >= 2 && titles_only * 10 >= seg.items.len() * 9
 }
 
-fn build_plan(draft: Draft, id: String, source: &str, is_last: bool, warnings: &mut Vec<String>) -> Plan {
-    let Draft { body, meta_lines, outline } = draft;
+fn build_plan(
+    draft: Draft,
+    id: String,
+    source: &str,
+    is_last: bool,
+    warnings: &mut Vec<String>,
+) -> Plan {
+    let Draft {
+        body,
+        meta_lines,
+        outline,
+    } = draft;
     let title = body.title.clone().unwrap_or_default();
     let from_title = meta::title_facts(&title);
     let from_meta = meta::meta_facts(&meta_lines);
@@ -130,7 +156,11 @@ fn build_plan(draft: Draft, id: String, source: &str, is_last: bool, warnings: &
     let (sections, items) = sections_and_items(&id, body, outline, is_last, warnings);
     Plan {
         id,
-        title_basis: if title.is_empty() { Basis::Unknown } else { Basis::Title },
+        title_basis: if title.is_empty() {
+            Basis::Unknown
+        } else {
+            Basis::Title
+        },
         title,
         issuer,
         issuer_basis,
@@ -157,7 +187,9 @@ fn sections_and_items(
 ) -> (Vec<Section>, Vec<Item>) {
     let mut sections: BTreeMap<u32, Option<String>> = BTreeMap::new();
     for s in &body.sections {
-        sections.entry(s.number).or_insert_with(|| Some(squeeze_spaces(&s.title)));
+        sections
+            .entry(s.number)
+            .or_insert_with(|| Some(squeeze_spaces(&s.title)));
     }
     for number in dedup(&body.duplicates) {
         warnings.push(format!("duplicate item number {number} dropped"));
@@ -168,11 +200,20 @@ fn sections_and_items(
     let finished = body.items.iter().filter(|i| ends_sentence(&i.text)).count();
     let written_in_sentences = finished * 2 > body.items.len();
     for item in body.items {
-        let truncated =
-            is_last && written_in_sentences && Some(item.number) == last_number && !ends_sentence(&item.text);
-        let completeness = if truncated { Completeness::Truncated } else { Completeness::Complete };
+        let truncated = is_last
+            && written_in_sentences
+            && Some(item.number) == last_number
+            && !ends_sentence(&item.text);
+        let completeness = if truncated {
+            Completeness::Truncated
+        } else {
+            Completeness::Complete
+        };
         if truncated {
-            warnings.push(format!("item {} is cut off by the end of the copy", item.number));
+            warnings.push(format!(
+                "item {} is cut off by the end of the copy",
+                item.number
+            ));
         }
         raw.entry(item.number).or_insert((item, completeness));
     }
@@ -180,14 +221,20 @@ fn sections_and_items(
     // The full text wins; the outline fills in what the copy lacks.
     if let Some(outline) = outline {
         for s in outline.sections {
-            sections.entry(s.number).or_insert_with(|| Some(squeeze_spaces(&s.title)));
+            sections
+                .entry(s.number)
+                .or_insert_with(|| Some(squeeze_spaces(&s.title)));
         }
         for item in outline.items {
-            raw.entry(item.number).or_insert((item, Completeness::Outline));
+            raw.entry(item.number)
+                .or_insert((item, Completeness::Outline));
         }
     }
     warn_gaps(raw.keys().copied(), warnings);
-    let sections = sections.into_iter().map(|(number, title)| Section { number, title }).collect();
+    let sections = sections
+        .into_iter()
+        .map(|(number, title)| Section { number, title })
+        .collect();
     let items = raw
         .into_values()
         .map(|(item, completeness)| {
@@ -213,8 +260,14 @@ fn infer_missing_section(
     raw: &mut BTreeMap<u32, (RawItem, Completeness)>,
     warnings: &mut Vec<String>,
 ) {
-    let Some((&first, _)) = sections.first_key_value() else { return };
-    let orphans: Vec<u32> = raw.values().filter(|(i, _)| i.section.is_none()).map(|(i, _)| i.number).collect();
+    let Some((&first, _)) = sections.first_key_value() else {
+        return;
+    };
+    let orphans: Vec<u32> = raw
+        .values()
+        .filter(|(i, _)| i.section.is_none())
+        .map(|(i, _)| i.number)
+        .collect();
     if first <= 1 || orphans.is_empty() {
         return;
     }
@@ -234,10 +287,12 @@ fn warn_gaps(numbers: impl Iterator<Item = u32>, warnings: &mut Vec<String>) {
     let mut previous: Option<u32> = None;
     for number in numbers {
         match previous {
-            None if number != 1 => {
-                warnings.push(format!("items start at {number}, not 1: the copy may begin mid-plan"))
+            None if number != 1 => warnings.push(format!(
+                "items start at {number}, not 1: the copy may begin mid-plan"
+            )),
+            Some(p) if number != p + 1 => {
+                warnings.push(format!("numbering gap: item {number} follows item {p}"))
             }
-            Some(p) if number != p + 1 => warnings.push(format!("numbering gap: item {number} follows item {p}")),
             _ => {}
         }
         previous = Some(number);
@@ -257,8 +312,12 @@ mod tests {
 
     #[test]
     fn a_document_without_items_says_so() {
-        for text in ["", "   \n\n", "当前位置:首页 > 新闻\n猜你喜欢", "2024年工作要点\n总体要求。"]
-        {
+        for text in [
+            "",
+            "   \n\n",
+            "当前位置:首页 > 新闻\n猜你喜欢",
+            "2024年工作要点\n总体要求。",
+        ] {
             let parsed = parse_document(text, "empty.txt");
             assert!(parsed.plans.is_empty(), "{text:?}");
             assert_eq!(parsed.warnings, ["no numbered items found"]);
@@ -267,9 +326,14 @@ mod tests {
 
     #[test]
     fn a_bare_list_is_not_cut_off() {
-        let parsed = parse_document("2024年工作要点\n一、党建\n1.加强党建\n2.强化监督", "list.txt");
+        let parsed = parse_document(
+            "2024年工作要点\n一、党建\n1.加强党建\n2.强化监督",
+            "list.txt",
+        );
         let items = &parsed.plans[0].items;
-        assert!(items.iter().all(|i| i.completeness == Completeness::Complete));
+        assert!(items
+            .iter()
+            .all(|i| i.completeness == Completeness::Complete));
         assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
     }
 
@@ -282,14 +346,25 @@ mod tests {
         let numbers: Vec<u32> = plan.items.iter().map(|i| i.number).collect();
         assert_eq!(numbers, [1, 2, 5]);
         assert_eq!(plan.items[1].body, "做好。");
-        assert_eq!(parsed.warnings, ["duplicate item number 2 dropped", "numbering gap: item 5 follows item 2"]);
+        assert_eq!(
+            parsed.warnings,
+            [
+                "duplicate item number 2 dropped",
+                "numbering gap: item 5 follows item 2"
+            ]
+        );
     }
 
     #[test]
     fn ids_come_from_the_file_name_and_the_plan_ordinal() {
         let text = "2021年甲工作要点\n1.加强。\n2021年乙工作要点\n1.加强。";
         let parsed = parse_document(text, "sub/dir/001_x.txt");
-        let ids: Vec<&str> = parsed.plans.iter().flat_map(|p| &p.items).map(|i| i.id.as_str()).collect();
+        let ids: Vec<&str> = parsed
+            .plans
+            .iter()
+            .flat_map(|p| &p.items)
+            .map(|i| i.id.as_str())
+            .collect();
         assert_eq!(ids, ["001_x-p1-1", "001_x-p2-1"]);
         assert_eq!(parsed.plans[1].source, "sub/dir/001_x.txt");
     }

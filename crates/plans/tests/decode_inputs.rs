@@ -16,7 +16,9 @@ const SEEDS: &[&str] = &[
 ];
 
 fn seed(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../corpus")
+        .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -35,9 +37,17 @@ fn decode(bytes: &[u8], name: &str) -> Decoded {
 
 fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
     let units = text.encode_utf16();
-    let mut bytes = if big_endian { vec![0xFE, 0xFF] } else { vec![0xFF, 0xFE] };
+    let mut bytes = if big_endian {
+        vec![0xFE, 0xFF]
+    } else {
+        vec![0xFF, 0xFE]
+    };
     for unit in units {
-        let pair = if big_endian { unit.to_be_bytes() } else { unit.to_le_bytes() };
+        let pair = if big_endian {
+            unit.to_be_bytes()
+        } else {
+            unit.to_le_bytes()
+        };
         bytes.extend_from_slice(&pair);
     }
     bytes
@@ -57,7 +67,12 @@ fn web_page(plan: &str, charset: &str) -> String {
     let body: String = plan
         .lines()
         .filter(|l| !l.trim().is_empty())
-        .map(|l| format!("      <p style=\"text-indent:2em\">{}</p>\n", escape_html(l.trim())))
+        .map(|l| {
+            format!(
+                "      <p style=\"text-indent:2em\">{}</p>\n",
+                escape_html(l.trim())
+            )
+        })
         .collect();
     format!(
         r#"<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
@@ -118,7 +133,11 @@ fn seeds_decode_from_gb18030() {
         let (bytes, _, unmappable) = GB18030.encode(&text);
         assert!(!unmappable);
         let d = decode(&bytes, name);
-        assert_eq!((d.text.as_str(), d.encoding), (text.as_str(), "gb18030"), "{name}");
+        assert_eq!(
+            (d.text.as_str(), d.encoding),
+            (text.as_str(), "gb18030"),
+            "{name}"
+        );
     }
 }
 
@@ -127,17 +146,34 @@ fn seeds_decode_from_utf16_with_bom() {
     for name in SEEDS {
         let text = seed(name);
         let le = decode(&utf16(&text, false), name);
-        assert_eq!((le.text.as_str(), le.encoding), (text.as_str(), UTF_16LE.name()), "{name}");
+        assert_eq!(
+            (le.text.as_str(), le.encoding),
+            (text.as_str(), UTF_16LE.name()),
+            "{name}"
+        );
         let be = decode(&utf16(&text, true), name);
-        assert_eq!((be.text.as_str(), be.encoding), (text.as_str(), UTF_16BE.name()), "{name}");
+        assert_eq!(
+            (be.text.as_str(), be.encoding),
+            (text.as_str(), UTF_16BE.name()),
+            "{name}"
+        );
     }
 }
 
 fn assert_page_text(d: &Decoded, plan: &str, what: &str) {
     assert_eq!(d.format, Format::Html, "{what}");
     assert_eq!(lines(&d.text), lines(plan), "{what}");
-    for marker in ["TITLE_MARKER", "STYLE_MARKER", "SCRIPT_MARKER", "NAV_MARKER", "FOOTER_MARKER"] {
-        assert!(!d.text.contains(marker), "{what}: {marker} left in the text");
+    for marker in [
+        "TITLE_MARKER",
+        "STYLE_MARKER",
+        "SCRIPT_MARKER",
+        "NAV_MARKER",
+        "FOOTER_MARKER",
+    ] {
+        assert!(
+            !d.text.contains(marker),
+            "{what}: {marker} left in the text"
+        );
     }
 }
 
@@ -169,7 +205,10 @@ fn seeds_decode_from_gbk_web_pages_by_their_meta_charset() {
 fn web_page_lines_are_tidy() {
     let plan = seed("002_450f203c91f27f3e.txt");
     let d = decode(web_page(&plan, "utf-8").as_bytes(), "page.html");
-    assert!(!d.text.contains("\n\n"), "paragraphs are lines, not blank-separated");
+    assert!(
+        !d.text.contains("\n\n"),
+        "paragraphs are lines, not blank-separated"
+    );
     assert!(d.text.lines().all(|l| l == l.trim() && !l.is_empty()));
     assert!(d.text.starts_with("近日,河源市教育局公布2021年工作要点"));
 }
@@ -179,7 +218,12 @@ fn web_page_lines_are_tidy() {
 fn markdown(plan: &str) -> String {
     let section = regex::Regex::new(r"^[一二三四五六七八九十]+、").unwrap();
     let mut md = String::new();
-    for (i, line) in plan.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+    for (i, line) in plan
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+    {
         let plain = !line.contains(['*', '_', '[', ']', '`', '\\']);
         let marked = match i % 7 {
             _ if i == 0 => format!("# {line}"),
@@ -201,7 +245,10 @@ fn seeds_decode_from_markdown() {
     for name in SEEDS {
         let plan = seed(name);
         let md = markdown(&plan);
-        assert!(md.contains("\n## ") || md.starts_with("# "), "{name}: markup was added");
+        assert!(
+            md.contains("\n## ") || md.starts_with("# "),
+            "{name}: markup was added"
+        );
         let d = decode(md.as_bytes(), "plan.md");
         assert_eq!(d.format, Format::Markdown);
         assert_eq!(lines(&d.text), lines(&plan), "{name}");
@@ -212,7 +259,10 @@ fn seeds_decode_from_markdown() {
 fn markdown_keeps_item_and_section_numbers() {
     let plan = seed("002_450f203c91f27f3e.txt");
     let d = decode(markdown(&plan).as_bytes(), "plan.markdown");
-    assert!(d.text.lines().any(|l| l.starts_with("9. 健全教育系统安全防控体系")));
+    assert!(d
+        .text
+        .lines()
+        .any(|l| l.starts_with("9. 健全教育系统安全防控体系")));
     assert!(d.text.lines().any(|l| l.starts_with("一、")));
 }
 
@@ -221,7 +271,10 @@ fn markdown_keeps_item_and_section_numbers() {
 
 fn error(bytes: &[u8], name: &str) -> DecodeError {
     match decode_document(bytes, Path::new(name)) {
-        Ok(d) => panic!("{name} decoded: {:?}", d.text.chars().take(80).collect::<String>()),
+        Ok(d) => panic!(
+            "{name} decoded: {:?}",
+            d.text.chars().take(80).collect::<String>()
+        ),
         Err(e) => e,
     }
 }
@@ -235,8 +288,14 @@ fn an_empty_file_is_empty() {
 #[test]
 fn a_pdf_is_binary() {
     let pdf = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n";
-    assert_eq!(error(pdf, "plan.txt"), DecodeError::Binary { what: "PDF".into() });
-    assert_eq!(error(pdf, "plan.txt").to_string(), "looks like a binary file (PDF)");
+    assert_eq!(
+        error(pdf, "plan.txt"),
+        DecodeError::Binary { what: "PDF".into() }
+    );
+    assert_eq!(
+        error(pdf, "plan.txt").to_string(),
+        "looks like a binary file (PDF)"
+    );
 }
 
 #[test]
@@ -261,14 +320,23 @@ fn random_binary_with_nuls_is_binary() {
         })
         .collect();
     assert!(bytes.contains(&0));
-    assert!(matches!(error(&bytes, "plan.txt"), DecodeError::Binary { .. }));
+    assert!(matches!(
+        error(&bytes, "plan.txt"),
+        DecodeError::Binary { .. }
+    ));
     assert!(matches!(error(&bytes, "data"), DecodeError::Binary { .. }));
 }
 
 #[test]
 fn utf16_without_a_bom_is_binary() {
-    let bytes: Vec<u8> = "2021年工作要点".encode_utf16().flat_map(u16::to_le_bytes).collect();
-    assert!(matches!(error(&bytes, "plan.txt"), DecodeError::Binary { .. }));
+    let bytes: Vec<u8> = "2021年工作要点"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    assert!(matches!(
+        error(&bytes, "plan.txt"),
+        DecodeError::Binary { .. }
+    ));
 }
 
 #[test]
@@ -277,7 +345,11 @@ fn bytes_that_are_no_encoding_are_undecodable() {
     let bytes = b"\x80\xFF\x80abc\xFF\xFF def\x80\x80\xFF ghi\xFF".repeat(20);
     let e = error(&bytes, "plan.txt");
     assert!(matches!(e, DecodeError::Undecodable { .. }), "{e:?}");
-    assert!(e.to_string().starts_with("not valid UTF-8, UTF-16 or GB18030 text"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("not valid UTF-8, UTF-16 or GB18030 text"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -297,7 +369,10 @@ fn a_page_of_only_scripts_has_no_text() {
 #[test]
 fn whitespace_and_markup_only_have_no_text() {
     assert_eq!(error(b"\r\n \t\r\n", "plan.txt"), DecodeError::NoText);
-    assert_eq!(error("\u{feff}\n".as_bytes(), "plan.txt"), DecodeError::NoText);
+    assert_eq!(
+        error("\u{feff}\n".as_bytes(), "plan.txt"),
+        DecodeError::NoText
+    );
     assert_eq!(error(b"# \n\n---\n> ", "plan.md"), DecodeError::NoText);
 }
 
@@ -316,8 +391,15 @@ fn a_truncated_gbk_copy_still_decodes() {
 // ---------------------------------------------------------------------------
 // Properties
 
-const NAMES: &[&str] =
-    &["plan.txt", "plan.md", "plan.html", "plan.htm", "plan", "plan.pdf", "PLAN.MD"];
+const NAMES: &[&str] = &[
+    "plan.txt",
+    "plan.md",
+    "plan.html",
+    "plan.htm",
+    "plan",
+    "plan.pdf",
+    "PLAN.MD",
+];
 
 proptest! {
     #[test]

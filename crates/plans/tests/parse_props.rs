@@ -22,7 +22,8 @@ fn plan_like_piece() -> impl Strategy<Value = String> {
         (0u32..60).prop_map(|n| format!("{n} .")),
         (0u32..10, 0u32..10).prop_map(|(a, b)| format!("{a}.{b}")),
         prop::sample::select(vec![
-            '。', '、', '．', '.', '，', ',', '\n', ' ', '(', ')', '（', '）', '%', '\u{3000}', '\r'
+            '。', '、', '．', '.', '，', ',', '\n', ' ', '(', ')', '（', '）', '%', '\u{3000}',
+            '\r'
         ])
         .prop_map(String::from),
         "[\u{4e00}-\u{4e60}]{1,8}",

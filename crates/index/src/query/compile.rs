@@ -244,7 +244,7 @@ fn exact(
     match grams.len() {
         0 => Box::new(TermQuery::new(
             Term::from_field_text(chars_field, term),
-            IndexRecordOption::WithFreqs,
+            IndexRecordOption::Basic,
         )),
         1 => Box::new(TermQuery::new(
             Term::from_field_text(bigram_field, &grams[0]),

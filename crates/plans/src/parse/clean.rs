@@ -34,7 +34,10 @@ pub fn squeeze_spaces(text: &str) -> String {
             continue;
         }
         if pending_space {
-            let prev_ascii = out.chars().next_back().is_some_and(|p| p.is_ascii_alphanumeric());
+            let prev_ascii = out
+                .chars()
+                .next_back()
+                .is_some_and(|p| p.is_ascii_alphanumeric());
             if prev_ascii && c.is_ascii_alphanumeric() {
                 out.push(' ');
             }
@@ -48,7 +51,22 @@ pub fn squeeze_spaces(text: &str) -> String {
 /// Punctuation that may end a sentence, a paragraph or an item as published.
 pub fn ends_sentence(text: &str) -> bool {
     text.trim_end().chars().next_back().is_some_and(|c| {
-        matches!(c, '。' | '！' | '？' | '!' | '?' | '；' | ';' | '）' | ')' | '”' | '"' | '」' | '』' | '…')
+        matches!(
+            c,
+            '。' | '！'
+                | '？'
+                | '!'
+                | '?'
+                | '；'
+                | ';'
+                | '）'
+                | ')'
+                | '”'
+                | '"'
+                | '」'
+                | '』'
+                | '…'
+        )
     })
 }
 
@@ -132,25 +150,44 @@ mod tests {
     #[test]
     fn spaces_inside_chinese_are_removed() {
         assert_eq!(squeeze_spaces("发挥 省特色 高中"), "发挥省特色高中");
-        assert_eq!(squeeze_spaces("(责任单位: 基教科 、教研中心,各学校)"), "(责任单位:基教科、教研中心,各学校)");
-        assert_eq!(squeeze_spaces("对接省 教科院和 985 、 211 “双一流”高校"), "对接省教科院和985、211“双一流”高校");
-        assert_eq!(squeeze_spaces("不低于符合条件的 15 %"), "不低于符合条件的15%");
+        assert_eq!(
+            squeeze_spaces("(责任单位: 基教科 、教研中心,各学校)"),
+            "(责任单位:基教科、教研中心,各学校)"
+        );
+        assert_eq!(
+            squeeze_spaces("对接省 教科院和 985 、 211 “双一流”高校"),
+            "对接省教科院和985、211“双一流”高校"
+        );
+        assert_eq!(
+            squeeze_spaces("不低于符合条件的 15 %"),
+            "不低于符合条件的15%"
+        );
     }
 
     #[test]
     fn spaces_between_ascii_words_are_kept() {
         assert_eq!(squeeze_spaces("扩大 xx 教育 e 平台"), "扩大xx教育e平台");
-        assert_eq!(squeeze_spaces("STEAM  education 2.0"), "STEAM education 2.0");
+        assert_eq!(
+            squeeze_spaces("STEAM  education 2.0"),
+            "STEAM education 2.0"
+        );
     }
 
     #[test]
     fn normalise_unifies_blanks_and_line_ends() {
-        assert_eq!(normalise("\u{feff}一、\u{3000}总体\r\n要求\u{a0}x"), "一、 总体\n要求 x");
+        assert_eq!(
+            normalise("\u{feff}一、\u{3000}总体\r\n要求\u{a0}x"),
+            "一、 总体\n要求 x"
+        );
     }
 
     #[test]
     fn page_breaks_mid_sentence_are_glued_and_paragraphs_kept() {
-        let lines = ["构建艺术学科课堂教学、社团活动和社会艺", "术实践“三位一体”的育人机制。", "新段落。"];
+        let lines = [
+            "构建艺术学科课堂教学、社团活动和社会艺",
+            "术实践“三位一体”的育人机制。",
+            "新段落。",
+        ];
         assert_eq!(
             join_paragraphs(&lines),
             "构建艺术学科课堂教学、社团活动和社会艺术实践“三位一体”的育人机制。\n新段落。"

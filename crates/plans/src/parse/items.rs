@@ -6,8 +6,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 /// A parenthesised group closing the text: `(责任单位:基教科、教研中心,各学校)`, `(党建办)`.
-static TRAILING_GROUP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[(（]([^()（）]*)[)）]\s*$").expect("trailing group pattern is valid"));
+static TRAILING_GROUP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[(（]([^()（）]*)[)）]\s*$").expect("trailing group pattern is valid")
+});
 
 /// The labels that introduce responsible units.
 static UNIT_LABEL: LazyLock<Regex> = LazyLock::new(|| {
@@ -17,8 +18,8 @@ static UNIT_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// How the names of unlabelled units end (党建办, 基教科, 教育事务中心, 教师进修学校).
 const UNIT_ENDINGS: [&str; 20] = [
-    "办", "科", "处", "室", "局", "委", "部", "中心", "学校", "校", "院", "所", "站", "会", "组", "队", "团", "馆",
-    "厅", "集团",
+    "办", "科", "处", "室", "局", "委", "部", "中心", "学校", "校", "院", "所", "站", "会", "组",
+    "队", "团", "馆", "厅", "集团",
 ];
 
 /// The parts of an item's text.
@@ -37,22 +38,32 @@ pub fn split_item(text: &str) -> ItemText {
         Some(at) => (&main[..at], &main[at + '。'.len_utf8()..]),
         None => (main, ""),
     };
-    ItemText { title: title.trim().to_string(), body: body.trim().to_string(), units }
+    ItemText {
+        title: title.trim().to_string(),
+        body: body.trim().to_string(),
+        units,
+    }
 }
 
 /// Splits responsible units off the end of `text`. A closing group counts when it is
 /// labelled (责任单位:…), or when it follows a finished sentence and holds nothing but
 /// unit names; parentheses elsewhere in an item (各园区(镇街)) are text.
 fn take_units(text: &str) -> (&str, Vec<String>) {
-    let Some(caps) = TRAILING_GROUP.captures(text) else { return (text, Vec::new()) };
-    let (Some(group), Some(inner)) = (caps.get(0), caps.get(1)) else { return (text, Vec::new()) };
+    let Some(caps) = TRAILING_GROUP.captures(text) else {
+        return (text, Vec::new());
+    };
+    let (Some(group), Some(inner)) = (caps.get(0), caps.get(1)) else {
+        return (text, Vec::new());
+    };
     let before = text[..group.start()].trim_end();
     let inner = inner.as_str();
     let labelled = UNIT_LABEL.find(inner).is_some_and(|m| m.start() == 0);
     let names = unit_names(inner);
     let after_sentence = before.is_empty() || before.ends_with(['。', '；', ';', '！', '？']);
     let all_units = !names.is_empty()
-        && names.iter().all(|n| n.chars().count() <= 20 && UNIT_ENDINGS.iter().any(|e| n.ends_with(e)))
+        && names
+            .iter()
+            .all(|n| n.chars().count() <= 20 && UNIT_ENDINGS.iter().any(|e| n.ends_with(e)))
         && !inner.contains(['。', '：', ':']);
     if labelled && !names.is_empty() || after_sentence && all_units {
         (before, names)
@@ -87,7 +98,8 @@ mod tests {
 
     #[test]
     fn unlabelled_units_from_004() {
-        let item = split_item("强化政治监督,全面落实从严管党治党。坚持以“严”的基调。(党建办、教育纪工委)");
+        let item =
+            split_item("强化政治监督,全面落实从严管党治党。坚持以“严”的基调。(党建办、教育纪工委)");
         assert_eq!(item.title, "强化政治监督,全面落实从严管党治党");
         assert_eq!(item.body, "坚持以“严”的基调。");
         assert_eq!(item.units, ["党建办", "教育纪工委"]);

@@ -7,21 +7,32 @@ use regex::Regex;
 
 use super::clean::squeeze_spaces;
 
-static HEADING: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^([一二三四五六七八九十]{1,3})\s*、\s*").expect("heading pattern is valid"));
+static HEADING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([一二三四五六七八九十]{1,3})\s*、\s*").expect("heading pattern is valid")
+});
 
 /// An item number at the start of a line. The separator must not be followed by a
 /// digit, so that decimals (`3.5%`, `2.0版`) never start items.
-static ITEM_START: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^([0-9０-９]{1,3})\s*[.．、]\s*").expect("item pattern is valid"));
+static ITEM_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([0-9０-９]{1,3})\s*[.．、]\s*").expect("item pattern is valid")
+});
 
 /// A candidate item number inside a line; accepted only where the numbering expects it.
-static INLINE_ITEM: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"([0-9]{1,3})[ ]*[.．][ ]*").expect("inline item pattern is valid"));
+static INLINE_ITEM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"([0-9]{1,3})[ ]*[.．][ ]*").expect("inline item pattern is valid")
+});
 
 /// Words that make a short line the name of a plan.
-const PLAN_WORDS: [&str; 8] =
-    ["工作要点", "工作计划", "工作思路", "工作重点", "工作安排", "工作要點", "工作計劃", "工作計畫"];
+const PLAN_WORDS: [&str; 8] = [
+    "工作要点",
+    "工作计划",
+    "工作思路",
+    "工作重点",
+    "工作安排",
+    "工作要點",
+    "工作計劃",
+    "工作計畫",
+];
 
 /// `一` → 1, `十` → 10, `十二` → 12, `二十三` → 23.
 pub fn chinese_numeral(text: &str) -> Option<u32> {
@@ -80,12 +91,17 @@ pub enum Expect {
 pub fn split_inline_items(text: &str, mut expect: Expect) -> (&str, Vec<(u32, &str)>) {
     let mut starts: Vec<(usize, usize, u32)> = Vec::new(); // (marker start, text start, number)
     for caps in INLINE_ITEM.captures_iter(text) {
-        let (Some(whole), Some(digits)) = (caps.get(0), caps.get(1)) else { continue };
+        let (Some(whole), Some(digits)) = (caps.get(0), caps.get(1)) else {
+            continue;
+        };
         let before = text[..whole.start()].chars().next_back();
-        let opens = before.is_none_or(|c| c == ' ' || matches!(c, '。' | '；' | ';' | '！' | '？' | '!' | '?'));
+        let opens = before
+            .is_none_or(|c| c == ' ' || matches!(c, '。' | '；' | ';' | '！' | '？' | '!' | '?'));
         let after = text[whole.end()..].chars().next();
         let followed = after.is_some_and(|c| !c.is_ascii_digit() && c != '%');
-        let Ok(number) = digits.as_str().parse::<u32>() else { continue };
+        let Ok(number) = digits.as_str().parse::<u32>() else {
+            continue;
+        };
         let wanted = match expect {
             Expect::Next(n) => number == n,
             Expect::Any => number > 0 && before == Some(' '),
@@ -132,15 +148,38 @@ mod tests {
 
     #[test]
     fn chinese_numerals() {
-        let parsed: Vec<_> = ["一", "五", "十", "十一", "二十", "二十三", "百", ""].map(chinese_numeral).into();
-        assert_eq!(parsed, [Some(1), Some(5), Some(10), Some(11), Some(20), Some(23), None, None]);
+        let parsed: Vec<_> = ["一", "五", "十", "十一", "二十", "二十三", "百", ""]
+            .map(chinese_numeral)
+            .into();
+        assert_eq!(
+            parsed,
+            [
+                Some(1),
+                Some(5),
+                Some(10),
+                Some(11),
+                Some(20),
+                Some(23),
+                None,
+                None
+            ]
+        );
     }
 
     #[test]
     fn item_numbers_as_written() {
-        assert_eq!(item_start("14 .推动普通高中多元化发展。"), Some((14, "推动普通高中多元化发展。")));
-        assert_eq!(item_start("9. 健全教育系统安全防控体系。"), Some((9, "健全教育系统安全防控体系。")));
-        assert_eq!(item_start("1.加强教育系统政治建设"), Some((1, "加强教育系统政治建设")));
+        assert_eq!(
+            item_start("14 .推动普通高中多元化发展。"),
+            Some((14, "推动普通高中多元化发展。"))
+        );
+        assert_eq!(
+            item_start("9. 健全教育系统安全防控体系。"),
+            Some((9, "健全教育系统安全防控体系。"))
+        );
+        assert_eq!(
+            item_start("1.加强教育系统政治建设"),
+            Some((1, "加强教育系统政治建设"))
+        );
         assert_eq!(item_start("３．加强"), Some((3, "加强")));
     }
 
@@ -153,14 +192,21 @@ mod tests {
 
     #[test]
     fn headings() {
-        assert_eq!(section_heading("十、全面强化各方协调联动"), Some((10, "全面强化各方协调联动")));
-        assert_eq!(section_heading("八、扎实 推进体旅融合 惠民改革"), Some((8, "扎实 推进体旅融合 惠民改革")));
+        assert_eq!(
+            section_heading("十、全面强化各方协调联动"),
+            Some((10, "全面强化各方协调联动"))
+        );
+        assert_eq!(
+            section_heading("八、扎实 推进体旅融合 惠民改革"),
+            Some((8, "扎实 推进体旅融合 惠民改革"))
+        );
         assert_eq!(section_heading("一是加强"), None);
     }
 
     #[test]
     fn heading_with_its_first_item_on_the_same_line() {
-        let line = "加强党的全面领导,引领和推动教育高质量发展 1.深入学习贯彻落实十九届五中全会精神。推进";
+        let line =
+            "加强党的全面领导,引领和推动教育高质量发展 1.深入学习贯彻落实十九届五中全会精神。推进";
         let (head, items) = split_inline_items(line, Expect::Next(1));
         assert_eq!(head, "加强党的全面领导,引领和推动教育高质量发展 ");
         assert_eq!(items, [(1, "深入学习贯彻落实十九届五中全会精神。推进")]);
@@ -171,7 +217,10 @@ mod tests {
         let line =
             "规范中(高)职招生工作。加强扩招后市内高职学生的教育教学管理工作。 28.协调做好服务高等职业教育发展工作。";
         let (head, items) = split_inline_items(line, Expect::Next(28));
-        assert_eq!(head, "规范中(高)职招生工作。加强扩招后市内高职学生的教育教学管理工作。 ");
+        assert_eq!(
+            head,
+            "规范中(高)职招生工作。加强扩招后市内高职学生的教育教学管理工作。 "
+        );
         assert_eq!(items, [(28, "协调做好服务高等职业教育发展工作。")]);
     }
 
@@ -195,9 +244,17 @@ mod tests {
         assert!(is_plan_title(" 2021 年全市教育工作要点"));
         assert!(is_plan_title("市教育局2024年工作要点"));
         assert!(is_plan_title("2023年海沧区教育工作要点"));
-        assert!(!is_plan_title("近日,河源市教育局公布2021年工作要点,其中提到:积极协调"));
-        assert!(!is_plan_title("现将《2023年海沧区教育工作要点》印发给你们,请结合实际认真贯彻落实。"));
-        assert!(!is_plan_title("中共厦门市海沧区委教育工委 厦门市海沧区教育局关于印发2023年教育工作要点的通知"));
-        assert!(!is_plan_title("当前位置:蚂蚁文档网 > 作文范文 > 2022年全市教育工作要点"));
+        assert!(!is_plan_title(
+            "近日,河源市教育局公布2021年工作要点,其中提到:积极协调"
+        ));
+        assert!(!is_plan_title(
+            "现将《2023年海沧区教育工作要点》印发给你们,请结合实际认真贯彻落实。"
+        ));
+        assert!(!is_plan_title(
+            "中共厦门市海沧区委教育工委 厦门市海沧区教育局关于印发2023年教育工作要点的通知"
+        ));
+        assert!(!is_plan_title(
+            "当前位置:蚂蚁文档网 > 作文范文 > 2022年全市教育工作要点"
+        ));
     }
 }

@@ -16,7 +16,8 @@ static YEAR: LazyLock<Regex> =
 
 /// The issuing body at the head of a title, before its year: `河源市教育局2021年…`.
 static TITLE_ISSUER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(.{2,30}?(?:局|厅|委员会|教委|工委))(?:19|20)[0-9]{2}\s*年").expect("issuer pattern is valid")
+    Regex::new(r"^(.{2,30}?(?:局|厅|委员会|教委|工委))(?:19|20)[0-9]{2}\s*年")
+        .expect("issuer pattern is valid")
 });
 
 /// 文号 such as 厦海教工委〔2023〕16号.
@@ -33,12 +34,14 @@ static LABELLED_DATE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A line holding nothing but a date: the date under a signature.
 static SIGNATURE_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^((?:19|20)[0-9]{2})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日$").expect("date pattern is valid")
+    Regex::new(r"^((?:19|20)[0-9]{2})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日$")
+        .expect("date pattern is valid")
 });
 
 /// One issuing body's name, as signed.
 static ISSUER_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\p{Han}{2,30}(?:局|厅|委员会|教委|工委|人民政府)$").expect("issuer name pattern is valid")
+    Regex::new(r"^\p{Han}{2,30}(?:局|厅|委员会|教委|工委|人民政府)$")
+        .expect("issuer name pattern is valid")
 });
 
 /// What the plan's own title states.
@@ -50,7 +53,9 @@ pub struct TitleFacts {
 
 pub fn title_facts(title: &str) -> TitleFacts {
     let title = squeeze_spaces(title);
-    let year = YEAR.captures(&title).and_then(|c| c.get(1)?.as_str().parse().ok());
+    let year = YEAR
+        .captures(&title)
+        .and_then(|c| c.get(1)?.as_str().parse().ok());
     // 市教育局 names no place: only an issuer with a known division counts.
     let issuer = TITLE_ISSUER
         .captures(&title)
@@ -71,14 +76,23 @@ pub struct MetaFacts {
 }
 
 pub fn meta_facts<S: AsRef<str>>(lines: &[S]) -> MetaFacts {
-    let lines: Vec<String> = lines.iter().map(|l| l.as_ref().trim().to_string()).collect();
+    let lines: Vec<String> = lines
+        .iter()
+        .map(|l| l.as_ref().trim().to_string())
+        .collect();
     let squeezed: Vec<String> = lines.iter().map(|l| squeeze_spaces(l)).collect();
-    let doc_number = squeezed.iter().find_map(|l| DOC_NUMBER.find(l).map(|m| m.as_str().to_string()));
-    let labelled = squeezed.iter().find_map(|l| LABELLED_DATE.captures(l).and_then(|c| ymd(&c)));
+    let doc_number = squeezed
+        .iter()
+        .find_map(|l| DOC_NUMBER.find(l).map(|m| m.as_str().to_string()));
+    let labelled = squeezed
+        .iter()
+        .find_map(|l| LABELLED_DATE.captures(l).and_then(|c| ymd(&c)));
     // A bare date is the document's only under a signature; elsewhere it may be the page's.
     let signed = lines.windows(2).find_map(|pair| {
         issuer_names(&pair[0])?;
-        SIGNATURE_DATE.captures(&squeeze_spaces(&pair[1])).and_then(|c| ymd(&c))
+        SIGNATURE_DATE
+            .captures(&squeeze_spaces(&pair[1]))
+            .and_then(|c| ymd(&c))
     });
     let notice = squeezed.iter().find(|l| is_notice_title(l));
     let notice_issuer = notice
@@ -86,8 +100,15 @@ pub fn meta_facts<S: AsRef<str>>(lines: &[S]) -> MetaFacts {
         .and_then(|raw| raw.split("关于").next())
         .and_then(issuer_names);
     let signature = lines.iter().find_map(|l| issuer_names(l));
-    let year = notice.and_then(|n| YEAR.captures(n)).and_then(|c| c.get(1)?.as_str().parse().ok());
-    MetaFacts { doc_number, published: labelled.or(signed), issuer: signature.or(notice_issuer), year }
+    let year = notice
+        .and_then(|n| YEAR.captures(n))
+        .and_then(|c| c.get(1)?.as_str().parse().ok());
+    MetaFacts {
+        doc_number,
+        published: labelled.or(signed),
+        issuer: signature.or(notice_issuer),
+        year,
+    }
 }
 
 /// True for the lines of a signature: issuers' names only, or a bare date.
@@ -113,13 +134,19 @@ fn ymd(caps: &regex::Captures) -> Option<String> {
 /// neither names one unambiguously.
 pub fn region(title: &str, issuer: Option<(&str, Basis)>) -> Region {
     let divisions = Divisions::global();
-    let from_title = divisions.find_in_text(&squeeze_spaces(title)).map(|d| (d, Basis::Title));
+    let from_title = divisions
+        .find_in_text(&squeeze_spaces(title))
+        .map(|d| (d, Basis::Title));
     let found = from_title.or_else(|| {
         let (name, basis) = issuer?;
         divisions.find_in_text(name).map(|d| (d, basis))
     });
-    let Some((division, basis)) = found else { return Region::unknown() };
-    let Some(chain) = divisions.chain(&division.code) else { return Region::unknown() };
+    let Some((division, basis)) = found else {
+        return Region::unknown();
+    };
+    let Some(chain) = divisions.chain(&division.code) else {
+        return Region::unknown();
+    };
     Region {
         province: chain.province.map(|d| d.name.clone()),
         city: chain.city.map(|d| d.name.clone()),
@@ -136,9 +163,21 @@ mod tests {
     #[test]
     fn year_and_issuer_from_titles() {
         let facts = title_facts("河源市教育局2021年工作要点");
-        assert_eq!(facts, TitleFacts { year: Some(2021), issuer: Some("河源市教育局".into()) });
+        assert_eq!(
+            facts,
+            TitleFacts {
+                year: Some(2021),
+                issuer: Some("河源市教育局".into())
+            }
+        );
         let facts = title_facts("市教育局2024年工作要点");
-        assert_eq!(facts, TitleFacts { year: Some(2024), issuer: None });
+        assert_eq!(
+            facts,
+            TitleFacts {
+                year: Some(2024),
+                issuer: None
+            }
+        );
         assert_eq!(title_facts(" 2021 年全市教育工作要点").year, Some(2021));
     }
 
@@ -157,7 +196,10 @@ mod tests {
         let facts = meta_facts(&lines);
         assert_eq!(facts.doc_number.as_deref(), Some("厦海教工委〔2023〕16号"));
         assert_eq!(facts.published.as_deref(), Some("2023-03-02"));
-        assert_eq!(facts.issuer.as_deref(), Some("中共厦门市海沧区委教育工委、厦门市海沧区教育局"));
+        assert_eq!(
+            facts.issuer.as_deref(),
+            Some("中共厦门市海沧区委教育工委、厦门市海沧区教育局")
+        );
         assert_eq!(facts.year, Some(2023));
     }
 
@@ -173,9 +215,13 @@ mod tests {
 
     #[test]
     fn signatures() {
-        assert!(is_signature("中共厦门市海沧区委教育工委     厦门市海沧区教育局"));
+        assert!(is_signature(
+            "中共厦门市海沧区委教育工委     厦门市海沧区教育局"
+        ));
         assert!(is_signature("  2023年3月2日"));
-        assert!(!is_signature("各中小学、幼儿园、中等职业学校、特殊教育学校,局机关各科室、局属事业单位及各部门:"));
+        assert!(!is_signature(
+            "各中小学、幼儿园、中等职业学校、特殊教育学校,局机关各科室、局属事业单位及各部门:"
+        ));
         assert!(!is_signature("做好关心下一代工作。"));
     }
 
@@ -183,11 +229,23 @@ mod tests {
     fn regions() {
         let r = region(
             "2023年海沧区教育工作要点",
-            Some(("中共厦门市海沧区委教育工委、厦门市海沧区教育局", Basis::Metadata)),
+            Some((
+                "中共厦门市海沧区委教育工委、厦门市海沧区教育局",
+                Basis::Metadata,
+            )),
         );
-        assert_eq!((r.code.as_deref(), r.city.as_deref(), r.basis), (Some("350205"), Some("厦门市"), Basis::Title));
-        let r = region("2023年教育工作要点", Some(("厦门市海沧区教育局", Basis::Metadata)));
-        assert_eq!((r.code.as_deref(), r.basis), (Some("350205"), Basis::Metadata));
+        assert_eq!(
+            (r.code.as_deref(), r.city.as_deref(), r.basis),
+            (Some("350205"), Some("厦门市"), Basis::Title)
+        );
+        let r = region(
+            "2023年教育工作要点",
+            Some(("厦门市海沧区教育局", Basis::Metadata)),
+        );
+        assert_eq!(
+            (r.code.as_deref(), r.basis),
+            (Some("350205"), Basis::Metadata)
+        );
         assert!(region("市教育局2024年工作要点", None).is_unknown());
         assert!(region("2021 年某市教育系统工作要点", None).is_unknown());
     }

@@ -4,7 +4,9 @@
 use std::collections::HashSet;
 
 use super::clean::{ends_sentence, is_chrome, is_footer, squeeze_spaces};
-use super::lines::{is_notice_title, is_plan_title, item_start, section_heading, split_inline_items, Expect};
+use super::lines::{
+    is_notice_title, is_plan_title, item_start, section_heading, split_inline_items, Expect,
+};
 use super::meta::is_signature;
 
 /// A numbered item as found, its lines joined by blanks (squeezed later).
@@ -51,7 +53,9 @@ impl Segment {
     /// True while the open item of running text stops mid-sentence, so the next line
     /// must continue it (an outline's items have no sentences to stop in).
     fn mid_sentence(&self) -> bool {
-        self.items.last().is_some_and(|i| i.text.contains('。') && !ends_sentence(&i.text))
+        self.items
+            .last()
+            .is_some_and(|i| i.text.contains('。') && !ends_sentence(&i.text))
     }
 
     fn expect(&self) -> Expect {
@@ -67,11 +71,19 @@ impl Segment {
             self.duplicates.push(number);
             // A placeholder collects the repeat's text; assembly keeps the first copy only.
             let section = self.current_section();
-            self.items.push(RawItem { number, section, text: String::new() });
+            self.items.push(RawItem {
+                number,
+                section,
+                text: String::new(),
+            });
             return;
         }
         let section = self.current_section();
-        self.items.push(RawItem { number, section, text: text.trim().to_string() });
+        self.items.push(RawItem {
+            number,
+            section,
+            text: text.trim().to_string(),
+        });
     }
 
     /// Appends text to the open item, splitting off items that start inside it.
@@ -106,17 +118,28 @@ pub fn segments(text: &str) -> Vec<Segment> {
         if is_chrome(&squeezed) || signature || is_notice_title(&squeezed) && seg.items.is_empty() {
             seg.meta_lines.push(line.to_string());
         } else if is_plan_title(line) && !seg.mid_sentence() {
-            out.push(Segment { title: Some(squeezed), ..Segment::default() });
+            out.push(Segment {
+                title: Some(squeezed),
+                ..Segment::default()
+            });
         } else if let Some((number, rest)) = accepted_heading(seg, line) {
             let (title, inline) = split_inline_items(rest, seg.expect());
-            seg.sections.push(RawSection { number, title: title.trim().to_string() });
+            seg.sections.push(RawSection {
+                number,
+                title: title.trim().to_string(),
+            });
             for (number, text) in inline {
                 seg.push_item(number, text);
             }
         } else if let Some((number, rest)) = accepted_item(seg, line) {
             seg.push_item(number, "");
             seg.continue_item(rest);
-        } else if !seg.items.is_empty() && seg.items.last().is_some_and(|i| i.section == seg.current_section()) {
+        } else if !seg.items.is_empty()
+            && seg
+                .items
+                .last()
+                .is_some_and(|i| i.section == seg.current_section())
+        {
             seg.continue_item(line);
         } else if let Some(section) = seg.sections.last_mut() {
             // A heading broken over two lines, or a section's introduction.
@@ -168,9 +191,18 @@ mod tests {
         let plan = &segs[1];
         assert_eq!(plan.title.as_deref(), Some("2021年全市教育工作要点"));
         assert_eq!(plan.preamble, ["总体思路。"]);
-        assert_eq!(plan.sections, [RawSection { number: 1, title: "加强党的全面领导,引领发展".into() }]);
+        assert_eq!(
+            plan.sections,
+            [RawSection {
+                number: 1,
+                title: "加强党的全面领导,引领发展".into()
+            }]
+        );
         assert_eq!(plan.items.len(), 2);
-        assert_eq!(squeeze_spaces(&plan.items[0].text), "深入学习。推进学习常态化。");
+        assert_eq!(
+            squeeze_spaces(&plan.items[0].text),
+            "深入学习。推进学习常态化。"
+        );
         assert_eq!(plan.items[1].section, Some(1));
     }
 

@@ -1,0 +1,162 @@
+//! `edusearch search`: hits with the matches marked, and a facet summary.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use edusearch_index::{Facets, RegionCount, SearchRequest, SortOrder, YearFilter};
+
+use super::{open_index, print_json};
+use crate::output::{bold, dim, marked, region, year};
+use crate::IndexDir;
+
+#[derive(Args)]
+pub struct SearchArgs {
+    /// Terms (all required), "quoted phrases", OR, -excluded, region:/year:/unit: filters. Empty browses.
+    #[arg(default_value = "")]
+    pub query: String,
+    /// Region: a name at any level (广东, 河源市) or a division code; repeat for any of several.
+    #[arg(long)]
+    pub region: Vec<String>,
+    /// Year (2021), range (2019..2023) or `unknown`; repeat for any of several.
+    #[arg(long)]
+    pub year: Vec<String>,
+    /// Responsible unit (基教科); repeat for any of several.
+    #[arg(long)]
+    pub unit: Vec<String>,
+    #[arg(long, value_enum, default_value = "relevance")]
+    pub sort: SortArg,
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Print the answer as JSON (the HTTP API's shape).
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub index: IndexDir,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum SortArg {
+    Relevance,
+    Year,
+}
+
+impl SearchArgs {
+    pub fn request(&self) -> anyhow::Result<SearchRequest> {
+        let years = self
+            .year
+            .iter()
+            .map(|y| y.parse::<YearFilter>())
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(SearchRequest {
+            query: self.query.clone(),
+            regions: self.region.clone(),
+            years,
+            units: self.unit.clone(),
+            sort: match self.sort {
+                SortArg::Relevance => SortOrder::Relevance,
+                SortArg::Year => SortOrder::Year,
+            },
+            offset: self.offset,
+            limit: self.limit,
+            facets: true,
+        })
+    }
+}
+
+pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let request = args.request()?;
+    let index = open_index(&args.index)?;
+    let response = index.search(&request).context("search failed")?;
+    if args.json {
+        print_json(&response)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let what = if request.query.trim().is_empty() {
+        "entries".to_owned()
+    } else {
+        format!("entries match {}", request.query)
+    };
+    println!("{} {what}", bold(&response.total.to_string()));
+    for (rank, hit) in response.hits.iter().enumerate() {
+        let number = hit
+            .number
+            .map_or_else(|| "总体要求".to_owned(), |n| format!("{n}."));
+        println!();
+        println!(
+            "{:>3}  {} {}  {}",
+            request.offset + rank + 1,
+            number,
+            marked(&hit.title_marked),
+            dim(&format!("[{} {}]", region(&hit.region), year(hit.year)))
+        );
+        let section = hit
+            .section
+            .as_ref()
+            .and_then(|s| s.title.clone())
+            .map(|t| format!(" · {t}"))
+            .unwrap_or_default();
+        println!("     {}", dim(&format!("{}{section}", hit.plan_title)));
+        println!("     {}", marked(&hit.snippet));
+        if !hit.units.is_empty() {
+            println!(
+                "     {}",
+                dim(&format!("责任单位: {}", hit.units.join("、")))
+            );
+        }
+        println!(
+            "     {}",
+            dim(&format!("{}  score {:.2}", hit.id, hit.score))
+        );
+    }
+    if let Some(facets) = &response.facets {
+        println!();
+        print_facets(facets);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_facets(facets: &Facets) {
+    let selected = |s: bool| if s { "*" } else { "" };
+    let regions: Vec<String> = facets.region.iter().map(region_summary).collect();
+    println!("{} {}", bold("region:"), regions.join(" · "));
+    let years: Vec<String> = facets
+        .year
+        .iter()
+        .map(|y| format!("{}{} {}", selected(y.selected), year(y.value), y.count))
+        .collect();
+    println!("{} {}", bold("year:  "), years.join(" · "));
+    if !facets.unit.is_empty() {
+        let units: Vec<String> = facets
+            .unit
+            .iter()
+            .take(12)
+            .map(|u| format!("{}{} {}", selected(u.selected), u.value, u.count))
+            .collect();
+        let more = facets.unit.len().saturating_sub(12);
+        let more = if more > 0 {
+            format!(" · …{more} more")
+        } else {
+            String::new()
+        };
+        println!("{} {}{more}", bold("unit:  "), units.join(" · "));
+    }
+}
+
+/// "广东省 2 (东莞市 1, 河源市 1)".
+fn region_summary(node: &RegionCount) -> String {
+    let mark = if node.selected { "*" } else { "" };
+    if node.children.is_empty() {
+        format!("{mark}{} {}", node.value, node.count)
+    } else {
+        let children: Vec<String> = node.children.iter().map(region_summary).collect();
+        format!(
+            "{mark}{} {} ({})",
+            node.value,
+            node.count,
+            children.join(", ")
+        )
+    }
+}

@@ -1,0 +1,130 @@
+//! The edusearch HTTP server: the JSON API, its OpenAPI description and the web page.
+//! It only translates between HTTP and [`edusearch_index`], so the page, the API and the
+//! command line give the same answers.
+//!
+//! ```no_run
+//! # async fn run() -> anyhow::Result<()> {
+//! edusearch_server::serve("index".as_ref(), "127.0.0.1:8080".parse()?).await
+//! # }
+//! ```
+
+mod api;
+mod assets;
+mod errors;
+mod limits;
+mod openapi;
+mod params;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::http::StatusCode;
+use axum::routing::{get, MethodRouter};
+use axum::Router;
+use edusearch_index::SearchIndex;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use assets::CONTENT_SECURITY_POLICY_VALUE;
+pub use errors::ApiError;
+pub use limits::{MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_URI_BYTES};
+
+/// How long one request may take before the server gives up on it.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn routes() -> Vec<(&'static str, MethodRouter<Arc<SearchIndex>>)> {
+    let mut routes = api::routes();
+    routes.push(("/api/openapi.json", get(openapi::document)));
+    routes.extend(assets::routes());
+    routes
+}
+
+/// Every path the router serves (as axum writes them, `{id}` for a path parameter).
+pub fn route_paths() -> Vec<&'static str> {
+    routes().into_iter().map(|(path, _)| path).collect()
+}
+
+/// The whole application over one shared, open index.
+pub fn router(index: Arc<SearchIndex>) -> Router {
+    let router = routes()
+        .into_iter()
+        .fold(Router::new(), |router, (path, method_router)| {
+            router.route(path, method_router)
+        });
+    router
+        .fallback(errors::not_found)
+        .method_not_allowed_fallback(errors::method_not_allowed)
+        .with_state(index)
+        // Innermost first: a panic becomes a JSON 500 before anything else sees it.
+        .layer(CatchPanicLayer::custom(errors::panic_response))
+        .layer(CompressionLayer::new().gzip(true))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(limits::check_sizes))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Opens the index at `index_dir` once, serves it at `addr` until Ctrl-C or SIGTERM,
+/// then lets requests in flight finish.
+pub async fn serve(index_dir: &Path, addr: SocketAddr) -> anyhow::Result<()> {
+    let dir = index_dir.to_owned();
+    let index = tokio::task::spawn_blocking(move || SearchIndex::open(&dir))
+        .await
+        .context("opening the index")?
+        .with_context(|| format!("opening the index at {}", index_dir.display()))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
+    let local = listener.local_addr().context("reading the bound address")?;
+    let info = index.info();
+    // Printed, not only logged: scripts read the address from here when binding port 0.
+    println!(
+        "edusearch serving {} plans, {} items at http://{local}/",
+        info.plans, info.items
+    );
+    tracing::info!(%local, plans = info.plans, items = info.items, "serving");
+    axum::serve(listener, router(Arc::new(index)))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
