@@ -74,9 +74,10 @@ impl IndexBuilder {
         // zstd keeps the stored text (the largest part of the index) about a third smaller than lz4.
         let settings = IndexSettings {
             docstore_compression: Compressor::Zstd(ZstdCompressor {
-                compression_level: Some(6),
+                compression_level: Some(3),
             }),
-            docstore_blocksize: 64 * 1024,
+            // Each hit shown decompresses one block: keep blocks small enough for that.
+            docstore_blocksize: 32 * 1024,
             ..IndexSettings::default()
         };
         let index = Index::builder()
