@@ -1,6 +1,7 @@
 //! Facet and trend counts, read from fast-field columns (never from stored documents).
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use edusearch_divisions::Divisions;
@@ -13,6 +14,31 @@ use crate::request::YearFilter;
 use crate::response::{RegionCount, UnitCount, YearCount};
 use crate::schema::{UNKNOWN, UNKNOWN_YEAR};
 
+/// Counting touches a map once per matching entry per facet, so the keys (division
+/// codes, years) are hashed by one multiplication rather than SipHash.
+#[derive(Default)]
+pub struct MultiplyHasher(u64);
+
+impl Hasher for MultiplyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        // Fibonacci hashing spreads small, clustered keys over the high bits the table uses.
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_i64(&mut self, n: i64) {
+        self.write_u64(n as u64);
+    }
+}
+
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<MultiplyHasher>>;
+
 /// Which facets a pass counts.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Wanted {
@@ -24,8 +50,8 @@ pub struct Wanted {
 /// Raw counts by region code (most specific), year and unit.
 #[derive(Debug, Default)]
 pub struct RawCounts {
-    pub region: HashMap<u64, u64>,
-    pub year: HashMap<i64, u64>,
+    pub region: FastMap<u64, u64>,
+    pub year: FastMap<i64, u64>,
     pub unit: HashMap<String, u64>,
 }
 
@@ -38,8 +64,8 @@ pub struct FacetSegmentCollector {
     region: Arc<dyn ColumnValues<u64>>,
     year: Arc<dyn ColumnValues<i64>>,
     unit: Option<StrColumn>,
-    region_counts: HashMap<u64, u64>,
-    year_counts: HashMap<i64, u64>,
+    region_counts: FastMap<u64, u64>,
+    year_counts: FastMap<i64, u64>,
     unit_ord_counts: Vec<u64>,
 }
 
@@ -64,8 +90,8 @@ impl Collector for FacetCollector {
             region: fast.u64("region_code")?.first_or_default_col(UNKNOWN),
             year: fast.i64("year")?.first_or_default_col(UNKNOWN_YEAR),
             unit,
-            region_counts: HashMap::new(),
-            year_counts: HashMap::new(),
+            region_counts: FastMap::default(),
+            year_counts: FastMap::default(),
             unit_ord_counts: vec![0; unit_terms],
         })
     }
@@ -133,7 +159,7 @@ impl SegmentCollector for FacetSegmentCollector {
 
 /// The region tree of raw counts by most specific code: each level's count is the
 /// number of entries at or under it. Largest first; unknown last.
-pub fn region_tree(counts: &HashMap<u64, u64>, selected: &[u64]) -> Vec<RegionCount> {
+pub fn region_tree(counts: &FastMap<u64, u64>, selected: &[u64]) -> Vec<RegionCount> {
     let divisions = Divisions::global();
     let mut roots: Vec<RegionCount> = Vec::new();
     let mut unknown = 0;
@@ -170,6 +196,7 @@ pub fn region_tree(counts: &HashMap<u64, u64>, selected: &[u64]) -> Vec<RegionCo
         }
     }
     sort_tree(&mut roots);
+    prune_counties(&mut roots, selected);
     if unknown > 0 {
         roots.push(RegionCount {
             value: "未知".to_owned(),
@@ -183,6 +210,43 @@ pub fn region_tree(counts: &HashMap<u64, u64>, selected: &[u64]) -> Vec<RegionCo
     roots
 }
 
+/// Above this many nodes, counties are listed only where the user is looking.
+pub const FULL_REGION_TREE_NODES: usize = 400;
+
+/// A national result set touches thousands of counties: sending them all with every
+/// answer costs more than the search. Past [`FULL_REGION_TREE_NODES`], counties are kept
+/// only under a selected city or beside a selected county; selecting a city shows them.
+fn prune_counties(roots: &mut [RegionCount], selected: &[u64]) {
+    fn size(level: &[RegionCount]) -> usize {
+        level.iter().map(|n| 1 + size(&n.children)).sum()
+    }
+    if size(roots) <= FULL_REGION_TREE_NODES {
+        return;
+    }
+    let divisions = Divisions::global();
+    let open_cities: HashSet<String> = selected
+        .iter()
+        .filter(|&&code| code != UNKNOWN)
+        .filter_map(|code| divisions.chain(&format!("{code:06}")))
+        .filter_map(|chain| chain.city.map(|c| c.code.clone()))
+        .collect();
+    for province in roots.iter_mut() {
+        let province_open = selected
+            .iter()
+            .any(|&c| c != UNKNOWN && format!("{c:06}")[..2] == province.code[..2]);
+        for node in province.children.iter_mut() {
+            if node.level == "city" && !open_cities.contains(&node.code) {
+                node.children.clear();
+            }
+        }
+        // Counties directly under a province (the municipalities' districts) are its
+        // children: keep them only when something in the province is selected.
+        if !province_open {
+            province.children.retain(|n| n.level != "county");
+        }
+    }
+}
+
 fn sort_tree(level: &mut [RegionCount]) {
     level.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
     for node in level {
@@ -191,7 +255,7 @@ fn sort_tree(level: &mut [RegionCount]) {
 }
 
 /// Years newest first, unknown last.
-pub fn year_counts(counts: &HashMap<i64, u64>, selected: &[YearFilter]) -> Vec<YearCount> {
+pub fn year_counts(counts: &FastMap<i64, u64>, selected: &[YearFilter]) -> Vec<YearCount> {
     let mut years: Vec<YearCount> = counts
         .iter()
         .map(|(&year, &count)| {
@@ -229,10 +293,10 @@ pub struct StatsCollector;
 #[derive(Debug, Default)]
 pub struct RawStats {
     pub items: u64,
-    pub by_year: HashMap<i64, u64>,
-    pub regions_by_year: HashMap<i64, HashSet<u64>>,
-    pub plans_by_year: HashMap<i64, HashSet<u64>>,
-    pub by_region: HashMap<u64, u64>,
+    pub by_year: FastMap<i64, u64>,
+    pub regions_by_year: FastMap<i64, HashSet<u64>>,
+    pub plans_by_year: FastMap<i64, HashSet<u64>>,
+    pub by_region: FastMap<u64, u64>,
 }
 
 pub struct StatsSegmentCollector {
@@ -312,5 +376,63 @@ impl SegmentCollector for StatsSegmentCollector {
 
     fn harvest(self) -> RawStats {
         self.stats
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_counties() -> FastMap<u64, u64> {
+        Divisions::global()
+            .all()
+            .filter(|d| d.level == edusearch_divisions::Level::County)
+            .filter_map(|d| d.code.parse().ok())
+            .map(|code| (code, 1))
+            .collect()
+    }
+
+    fn find<'a>(level: &'a [RegionCount], code: &str) -> Option<&'a RegionCount> {
+        level.iter().find_map(|n| {
+            if n.code == code {
+                Some(n)
+            } else {
+                find(&n.children, code)
+            }
+        })
+    }
+
+    #[test]
+    fn a_national_tree_lists_counties_only_where_selected() {
+        let counts = all_counties();
+        let tree = region_tree(&counts, &[]);
+        let guangdong = find(&tree, "440000").unwrap();
+        assert_eq!(
+            guangdong.count,
+            guangdong.children.iter().map(|c| c.count).sum::<u64>()
+        );
+        assert!(
+            find(&tree, "441600").unwrap().children.is_empty(),
+            "河源市's counties are not listed"
+        );
+        assert!(find(&tree, "110105").is_none());
+
+        let tree = region_tree(&counts, &[441600, 110105]);
+        assert!(
+            !find(&tree, "441600").unwrap().children.is_empty(),
+            "a selected city lists its counties"
+        );
+        assert!(
+            find(&tree, "110105").unwrap().selected,
+            "a selected district of Beijing is listed"
+        );
+    }
+
+    #[test]
+    fn a_small_tree_is_whole() {
+        let counts: FastMap<u64, u64> = [(350205, 2), (441900, 1), (0, 1)].into_iter().collect();
+        let tree = region_tree(&counts, &[]);
+        assert_eq!(find(&tree, "350205").unwrap().count, 2);
+        assert_eq!(tree.last().unwrap().code, "unknown");
     }
 }

@@ -29,7 +29,8 @@ pub struct Hit {
     pub section: Option<Section>,
     pub units: Vec<String>,
     pub completeness: Completeness,
-    /// A passage of the entry's text, HTML-escaped, the matched text in `<mark>`.
+    /// A passage of the entry's body and units around the first match (the start when
+    /// only the title matches), HTML-escaped, the matched text in `<mark>`.
     pub snippet: String,
     /// The title, HTML-escaped, with matches in `<mark>`.
     pub title_marked: String,
@@ -58,6 +59,8 @@ pub struct RegionCount {
     pub count: u64,
     /// Whether this value is among the request's region filters.
     pub selected: bool,
+    /// Largest first. When the whole tree would exceed 400 nodes, counties are listed
+    /// only under a selected city (or beside a selected county); select a city to see them.
     pub children: Vec<RegionCount>,
 }
 

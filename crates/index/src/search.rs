@@ -172,7 +172,8 @@ impl SearchIndex {
 
     fn hit(&self, entry: StoredEntry, score: f32, terms: &[String]) -> Result<Hit, SearchError> {
         let plan = self.plan_of(&entry)?;
-        let text = entry.search_text();
+        // The title is shown (marked) on its own; the passage comes from the rest.
+        let text = entry.passage_text();
         Ok(Hit {
             snippet: snippet::snippet(&text, terms, SNIPPET_CHARS),
             title_marked: snippet::mark_all(&entry.title, terms),

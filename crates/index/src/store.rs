@@ -35,6 +35,16 @@ impl StoredEntry {
         }
     }
 
+    /// Body and units: where a hit's passage is cut from (the title is shown apart).
+    pub fn passage_text(&self) -> String {
+        let mut text = self.body.clone();
+        for unit in &self.units {
+            text.push('\n');
+            text.push_str(unit);
+        }
+        text
+    }
+
     /// Title, body and units: the text search matches against.
     pub fn search_text(&self) -> String {
         let mut text = String::with_capacity(self.title.len() + self.body.len() + 32);
