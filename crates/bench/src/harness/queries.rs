@@ -1,0 +1,69 @@
+//! Queries in process, one thread: each case of the mix with facet counts, after a
+//! warm-up, as percentiles.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use anyhow::{anyhow, Result};
+use edusearch_index::{SearchIndex, SearchResponse, MAX_LIMIT};
+use serde::Serialize;
+
+use super::{time_runs, Case, Latency};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryResult {
+    pub case: Case,
+    pub label: String,
+    pub total: u64,
+    pub latency: Latency,
+}
+
+pub fn measure(index_dir: &Path, cases: &[Case], rounds: usize, budget: f64) -> Result<Vec<QueryResult>> {
+    let index = SearchIndex::open(index_dir).map_err(|e| anyhow!("opening {}: {e}", index_dir.display()))?;
+    println!("queries: {} cases, facets on, single thread, up to {rounds} runs or {budget} s each", cases.len());
+    let mut results = Vec::with_capacity(cases.len());
+    for case in cases {
+        let request = case.request();
+        let first = search(&index, &request)?;
+        let latency = time_runs(rounds, budget, || search(&index, &request).map(|_| ()))?;
+        println!(
+            "  {:<28} {:>8} hits  p50 {:>8.2} ms  p95 {:>8.2} ms  p99 {:>8.2} ms",
+            case.label(),
+            first.total,
+            latency.p50_ms,
+            latency.p95_ms,
+            latency.p99_ms
+        );
+        results.push(QueryResult {
+            case: case.clone(),
+            label: case.label(),
+            total: first.total,
+            latency,
+        });
+    }
+    Ok(results)
+}
+
+fn search(index: &SearchIndex, request: &edusearch_index::SearchRequest) -> Result<SearchResponse> {
+    index.search(request).map_err(|e| anyhow!("{:?}: {e}", request.query))
+}
+
+/// Every matching entry id, page by page (`None` when there are more than `cap`).
+pub fn all_ids(index: &SearchIndex, case: &Case, cap: u64) -> Result<Option<BTreeSet<String>>> {
+    let mut request = case.request();
+    request.facets = false;
+    request.limit = MAX_LIMIT;
+    let mut ids = BTreeSet::new();
+    loop {
+        let page = search(index, &request)?;
+        if page.total > cap {
+            return Ok(None);
+        }
+        let n = page.hits.len();
+        ids.extend(page.hits.into_iter().map(|h| h.id));
+        request.offset += n;
+        if n == 0 || request.offset as u64 >= page.total {
+            return Ok(Some(ids));
+        }
+    }
+}
