@@ -51,7 +51,8 @@ impl Default for BuildOptions {
 pub struct IndexBuilder {
     root: PathBuf,
     staging: PathBuf,
-    writer: IndexWriter,
+    /// Taken by `commit`.
+    writer: Option<IndexWriter>,
     fields: Fields,
     plans: Vec<StoredPlan>,
     plan_index: HashMap<String, usize>,
@@ -100,7 +101,7 @@ impl IndexBuilder {
         Ok(IndexBuilder {
             root: root.to_path_buf(),
             staging,
-            writer,
+            writer: Some(writer),
             fields,
             plans: Vec::new(),
             plan_index: HashMap::new(),
@@ -162,7 +163,7 @@ impl IndexBuilder {
         }
         let order = ((plan_slot as u64) << ENTRY_BITS) | entry_ordinal;
         let document = self.document(record, order)?;
-        self.writer
+        self.writer_mut()?
             .add_document(document)
             .map_err(IndexError::tantivy("adding a document"))?;
         match record.kind {
@@ -205,7 +206,7 @@ impl IndexBuilder {
 
     /// Finishes the index and makes it the live one.
     pub fn commit(mut self) -> Result<IndexInfo> {
-        self.writer
+        self.writer_mut()?
             .commit()
             .map_err(IndexError::tantivy("committing the index"))?;
         let info = IndexInfo {
@@ -224,9 +225,9 @@ impl IndexBuilder {
             serde_json::to_vec_pretty(&info).map_err(|e| IndexError::Input(e.to_string()))?;
         fs::write(&meta_path, meta).map_err(IndexError::io(&meta_path))?;
         // Wait for background merges so the published folder is final.
-        let writer = std::mem::replace(&mut self.writer, placeholder_writer()?);
+        let writer = self.writer.take();
         writer
-            .wait_merging_threads()
+            .map_or(Ok(()), IndexWriter::wait_merging_threads)
             .map_err(IndexError::tantivy("merging segments"))?;
         layout::publish(&self.root, &self.staging)?;
         self.committed = true;
@@ -234,19 +235,20 @@ impl IndexBuilder {
     }
 }
 
-/// A writer on an empty in-memory index, to take the real one's place while it is
-/// consumed by `wait_merging_threads`.
-fn placeholder_writer() -> Result<IndexWriter> {
-    let (schema, _) = build_schema();
-    Index::create_in_ram(schema)
-        .writer_with_num_threads(1, 15_000_000)
-        .map_err(IndexError::tantivy("index writer"))
+impl IndexBuilder {
+    fn writer_mut(&mut self) -> Result<&mut IndexWriter> {
+        self.writer
+            .as_mut()
+            .ok_or_else(|| IndexError::Input("the index is already committed".into()))
+    }
 }
 
 impl Drop for IndexBuilder {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = self.writer.rollback();
+            if let Some(writer) = self.writer.as_mut() {
+                let _ = writer.rollback();
+            }
             let _ = fs::remove_dir_all(&self.staging);
         }
     }

@@ -7,11 +7,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use edusearch_divisions::Divisions;
+use edusearch_plans::manifest::region_from_code;
 use edusearch_plans::{Plan, Region};
 use jieba_rs::Jieba;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{Query, TermQuery};
+use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, SegmentReader, TantivyDocument, Term};
 
@@ -22,7 +22,7 @@ use crate::facets::{
 };
 use crate::layout::{self, DICTIONARY_FILE, PLANS_FILE};
 use crate::query::{compile, parse_query, CompiledQuery, Dimension};
-use crate::record::{EntryKind, ItemRecord};
+use crate::record::ItemRecord;
 use crate::request::{SearchRequest, SortOrder};
 use crate::response::{
     Facets, Hit, IndexInfo, PlanSummary, RegionStats, SearchResponse, Stats, YearStats,
@@ -30,7 +30,6 @@ use crate::response::{
 use crate::schema::{Fields, UNKNOWN, UNKNOWN_YEAR};
 use crate::snippet;
 use crate::store::{StoredEntry, StoredPlan};
-use crate::tokenizers::register_tokenizers;
 
 /// Characters of text shown around the first match.
 const SNIPPET_CHARS: usize = 120;
@@ -61,7 +60,8 @@ impl SearchIndex {
         let dictionary =
             fs::read_to_string(&dictionary_path).map_err(IndexError::io(&dictionary_path))?;
         let jieba = shared_jieba(&dictionary)?;
-        register_tokenizers(&index, &jieba);
+        // No tokenizers are registered: queries are built from folded terms directly
+        // (see `query::compile`), so the word analyzer's copy of jieba is not needed here.
         let fields =
             Fields::resolve(&index.schema()).map_err(IndexError::tantivy("reading the schema"))?;
         let reader = index
@@ -253,6 +253,18 @@ impl SearchIndex {
 
     /// A whole plan: metadata, preamble, sections and every item in order.
     pub fn plan(&self, id: &str) -> Result<Plan, SearchError> {
+        let (plan, entries) = self.plan_entries(id)?;
+        Ok(plan.to_plan(entries))
+    }
+
+    /// Every record of a plan, in order (for export).
+    pub fn plan_records(&self, id: &str) -> Result<Vec<ItemRecord>, SearchError> {
+        let (plan, entries) = self.plan_entries(id)?;
+        Ok(entries.into_iter().map(|e| plan.record(e)).collect())
+    }
+
+    /// A plan's stored metadata and its entries in browse order.
+    fn plan_entries(&self, id: &str) -> Result<(&StoredPlan, Vec<StoredEntry>), SearchError> {
         let plan = self
             .plans_by_id
             .get(id)
@@ -261,7 +273,7 @@ impl SearchIndex {
             Term::from_field_text(self.fields.plan_id, id),
             plan.item_count as usize + 1,
         )?;
-        Ok(plan.to_plan(entries))
+        Ok((plan, entries))
     }
 
     /// Every plan in browse order.
@@ -281,19 +293,6 @@ impl SearchIndex {
                 items: p.item_count,
             })
             .collect()
-    }
-
-    /// Every record of a plan, in order (for export).
-    pub fn plan_records(&self, id: &str) -> Result<Vec<ItemRecord>, SearchError> {
-        let plan = self
-            .plans_by_id
-            .get(id)
-            .ok_or_else(|| SearchError::NotFound { id: id.to_owned() })?;
-        let entries = self.entries_where(
-            Term::from_field_text(self.fields.plan_id, id),
-            plan.item_count as usize + 1,
-        )?;
-        Ok(entries.into_iter().map(|e| plan.record(e)).collect())
     }
 
     /// Items and regions per year, items per region, of a query's numbered items.
@@ -339,19 +338,12 @@ impl SearchIndex {
     }
 }
 
-/// A region value from a division code, names filled from the division list.
+/// The region of a stored division code (0 = unknown).
 fn region_of(code: u64) -> Region {
-    let code = format!("{code:06}");
-    match Divisions::global().chain(&code) {
-        Some(chain) => Region {
-            province: chain.province.map(|d| d.name.clone()),
-            city: chain.city.map(|d| d.name.clone()),
-            county: chain.county.map(|d| d.name.clone()),
-            code: Some(code),
-            basis: edusearch_plans::Basis::Unknown,
-        },
-        None => Region::unknown(),
+    if code == UNKNOWN {
+        return Region::unknown();
     }
+    region_from_code(&format!("{code:06}")).unwrap_or_default()
 }
 
 /// The ranking of hits: by score (or year, then score), ties in browse order.
@@ -388,12 +380,4 @@ impl std::fmt::Debug for SearchIndex {
             .field("info", &self.info)
             .finish()
     }
-}
-
-#[allow(dead_code)]
-fn assert_send_sync() {
-    fn check<T: Send + Sync>() {}
-    check::<SearchIndex>();
-    let _ = EntryKind::Item;
-    let _: Option<&dyn Query> = None;
 }
