@@ -58,7 +58,10 @@ mod tests {
 
     #[test]
     fn numerals() {
-        let got: Vec<String> = [1, 10, 11, 20, 23].into_iter().map(chinese_numeral).collect();
+        let got: Vec<String> = [1, 10, 11, 20, 23]
+            .into_iter()
+            .map(chinese_numeral)
+            .collect();
         assert_eq!(got, ["一", "十", "十一", "二十", "二十三"]);
     }
 }

@@ -5,6 +5,7 @@
 //! ```text
 //! edusearch-bench run   --items 100000 --out bench-out     # everything, one report
 //! edusearch-bench synth --items 100000 --out bench-out     # only the corpus
+//! edusearch-bench queries --index bench-out/index-jsonl    # only the query mix
 //! ```
 
 mod harness;
@@ -19,7 +20,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
-#[command(name = "edusearch-bench", version, about = "Benchmark of edusearch on a synthetic corpus")]
+#[command(
+    name = "edusearch-bench",
+    version,
+    about = "Benchmark of edusearch on a synthetic corpus"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -31,6 +36,8 @@ enum Command {
     Run(RunArgs),
     /// Only synthesise the corpus (plan files and item records).
     Synth(CorpusArgs),
+    /// Time only the query mix on an index already built (e.g. `bench-out/index-jsonl`).
+    Queries(QueriesArgs),
     /// Build one index and print its measurements as JSON (run by `run` in a child
     /// process, so that its peak memory is its own).
     #[command(hide = true)]
@@ -78,6 +85,20 @@ pub struct RunArgs {
     pub edusearch: Option<PathBuf>,
 }
 
+#[derive(clap::Args)]
+pub struct QueriesArgs {
+    /// The index folder (as written by `run`).
+    #[arg(long, default_value = "bench-out/index-jsonl")]
+    pub index: PathBuf,
+    #[arg(long, default_value_t = 200)]
+    pub rounds: usize,
+    #[arg(long, default_value_t = 6.0)]
+    pub budget: f64,
+    /// Only the cases whose label contains this text.
+    #[arg(long)]
+    pub only: Option<String>,
+}
+
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
 pub enum BuildSource {
     /// Item records, one JSON object a line (`add_record`).
@@ -101,8 +122,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => harness::run(&args),
         Command::Synth(args) => {
-            synth::synthesise(&args.seeds, &args.out.join("corpus"), args.items, args.seed).map(|info| {
-                println!(
+            synth::synthesise(&args.seeds, &args.out.join("corpus"), args.items, args.seed).map(
+                |info| {
+                    println!(
                     "{} plans, {} items, {:.1} MB of plan files, {:.1} MB of item records in {}",
                     info.plans,
                     info.items,
@@ -110,7 +132,15 @@ fn main() -> ExitCode {
                     info.jsonl_bytes as f64 / 1e6,
                     args.out.join("corpus").display()
                 );
-            })
+                },
+            )
+        }
+        Command::Queries(args) => {
+            let mut cases = harness::mix();
+            if let Some(only) = &args.only {
+                cases.retain(|case| case.label().contains(only.as_str()));
+            }
+            harness::queries::measure(&args.index, &cases, args.rounds, args.budget).map(|_| ())
         }
         Command::Build(args) => harness::indexing::build_child(&args),
     };

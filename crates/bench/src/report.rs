@@ -25,7 +25,9 @@ pub struct Machine {
 
 impl Machine {
     pub fn detect() -> Machine {
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
         let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
         let memory_kb: f64 = meminfo
             .lines()
@@ -35,7 +37,11 @@ impl Machine {
         let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
         let cpu = cpuinfo
             .lines()
-            .find_map(|l| l.strip_prefix("model name").and_then(|v| v.split_once(':')).map(|(_, v)| v.trim().to_owned()))
+            .find_map(|l| {
+                l.strip_prefix("model name")
+                    .and_then(|v| v.split_once(':'))
+                    .map(|(_, v)| v.trim().to_owned())
+            })
             .unwrap_or_else(|| "unknown CPU".to_owned());
         Machine {
             cores,
@@ -46,7 +52,10 @@ impl Machine {
     }
 
     pub fn describe(&self) -> String {
-        format!("machine: {} cores, {:.1} GiB memory, {} ({})", self.cores, self.memory_gb, self.cpu, self.os)
+        format!(
+            "machine: {} cores, {:.1} GiB memory, {} ({})",
+            self.cores, self.memory_gb, self.cpu, self.os
+        )
     }
 }
 
@@ -88,11 +97,18 @@ pub fn write(results: &Results, out: &Path) -> Result<()> {
     // results.* is the latest run; results-<items>.* keeps one run of each size.
     let sized = format!("results-{}", results.corpus.items_requested);
     for stem in ["results", sized.as_str()] {
-        let (md, js) = (out.join(format!("{stem}.md")), out.join(format!("{stem}.json")));
+        let (md, js) = (
+            out.join(format!("{stem}.md")),
+            out.join(format!("{stem}.json")),
+        );
         std::fs::write(&md, &markdown).with_context(|| format!("writing {}", md.display()))?;
         std::fs::write(&js, &json).with_context(|| format!("writing {}", js.display()))?;
     }
-    println!("results: {} and {}", out.join("results.md").display(), out.join("results.json").display());
+    println!(
+        "results: {} and {}",
+        out.join("results.md").display(),
+        out.join("results.json").display()
+    );
     Ok(())
 }
 
@@ -149,7 +165,10 @@ fn markdown(r: &Results) -> String {
     let sqlite = r.sqlite.as_ref();
     if sqlite.is_some() {
         let _ = writeln!(s, "| query | kind | hits | edusearch p50 | p95 | p99 | FTS5 p50 | p95 | p99 | FTS5 ÷ edusearch (p50) | FTS5 text method | same results |");
-        let _ = writeln!(s, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+        let _ = writeln!(
+            s,
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
+        );
     } else {
         let _ = writeln!(s, "| query | kind | hits | p50 | p95 | p99 |");
         let _ = writeln!(s, "|---|---|---:|---:|---:|---:|");
@@ -205,19 +224,32 @@ fn markdown(r: &Results) -> String {
         );
     }
 
-    let _ = writeln!(s, "\n## HTTP (`edusearch serve`, wrk 2 threads on the same machine, facets on)\n");
+    let _ = writeln!(
+        s,
+        "\n## HTTP (`edusearch serve`, wrk 2 threads on the same machine, facets on)\n"
+    );
     match &r.http.skipped {
         Some(reason) => {
             let _ = writeln!(s, "Not measured: {reason}");
         }
         None => {
-            let _ = writeln!(s, "| queries | connections | req/s | p50 | p99 | max | errors | server RSS |");
+            let _ = writeln!(
+                s,
+                "| queries | connections | req/s | p50 | p99 | max | errors | server RSS |"
+            );
             let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|");
             for run in &r.http.runs {
                 let _ = writeln!(
                     s,
                     "| {} | {} | {:.0} | {:.2} ms | {:.2} ms | {:.1} ms | {} | {:.0} MB |",
-                    run.queries, run.connections, run.requests_per_second, run.p50_ms, run.p99_ms, run.max_ms, run.errors, run.server_rss_mb
+                    run.queries,
+                    run.connections,
+                    run.requests_per_second,
+                    run.p50_ms,
+                    run.p99_ms,
+                    run.max_ms,
+                    run.errors,
+                    run.server_rss_mb
                 );
             }
             let _ = writeln!(
@@ -225,7 +257,11 @@ fn markdown(r: &Results) -> String {
                 "\nServer memory after the runs: RSS {:.0} MB, peak {:.0} MB.{}",
                 r.http.server_rss_mb,
                 r.http.server_peak_rss_mb,
-                if r.http.wrk_installed_now { " (wrk was installed for this run with apt-get.)" } else { "" }
+                if r.http.wrk_installed_now {
+                    " (wrk was installed for this run with apt-get.)"
+                } else {
+                    ""
+                }
             );
         }
     }

@@ -49,7 +49,8 @@ impl SeedPool {
 }
 
 fn from_corpus_reader(dir: &Path) -> Result<SeedPool> {
-    let output = read_corpus(dir).with_context(|| format!("reading the seed corpus {}", dir.display()))?;
+    let output =
+        read_corpus(dir).with_context(|| format!("reading the seed corpus {}", dir.display()))?;
     let mut pool = SeedPool {
         reader: "corpus reader",
         ..Default::default()
@@ -102,10 +103,16 @@ fn from_numbered_lines(dir: &Path) -> Result<SeedPool> {
         .collect();
     paths.sort();
     for path in paths {
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
         for line in text.lines() {
             if let Some(c) = heading.captures(line) {
-                let title = c[1].split(['。', '，', ',']).next().unwrap_or("").trim().to_owned();
+                let title = c[1]
+                    .split(['。', '，', ','])
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_owned();
                 if usable_heading(&title) {
                     pool.section_titles.push(title);
                 }
@@ -157,7 +164,8 @@ fn push_sentence(out: &mut Vec<String>, sentence: &str) {
     }
     let first = s.chars().next().unwrap_or(' ');
     let looks_numbered = first.is_ascii_digit() || first == '(' || first == '（' || first == '第';
-    let looks_heading = s.chars().take(4).any(|c| c == '、') && "一二三四五六七八九十".contains(first);
+    let looks_heading =
+        s.chars().take(4).any(|c| c == '、') && "一二三四五六七八九十".contains(first);
     let ends_in_parenthesis = s.trim_end_matches(['。', '；', ';']).ends_with([')', '）']);
     if looks_numbered || looks_heading || ends_in_parenthesis || s.contains("责任单位") {
         return;
@@ -172,7 +180,9 @@ fn push_sentence(out: &mut Vec<String>, sentence: &str) {
 
 fn usable_heading(title: &str) -> bool {
     let n = title.chars().count();
-    (2..=60).contains(&n) && !title.contains('。') && !title.starts_with(|c: char| c.is_ascii_digit())
+    (2..=60).contains(&n)
+        && !title.contains('。')
+        && !title.starts_with(|c: char| c.is_ascii_digit())
 }
 
 #[cfg(test)]

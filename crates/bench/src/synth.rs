@@ -92,7 +92,11 @@ pub fn synthesise(seeds_dir: &Path, out: &Path, items: u64, seed: u64) -> Result
                 && info.items_requested == items
                 && info.jsonl.exists()
             {
-                println!("corpus: reusing {} ({} items, seed {seed})", out.display(), info.items);
+                println!(
+                    "corpus: reusing {} ({} items, seed {seed})",
+                    out.display(),
+                    info.items
+                );
                 return Ok(info);
             }
         }
@@ -100,7 +104,8 @@ pub fn synthesise(seeds_dir: &Path, out: &Path, items: u64, seed: u64) -> Result
     let pool = SeedPool::read(seeds_dir)?;
     let plans_dir = out.join("plans");
     if plans_dir.exists() {
-        fs::remove_dir_all(&plans_dir).with_context(|| format!("clearing {}", plans_dir.display()))?;
+        fs::remove_dir_all(&plans_dir)
+            .with_context(|| format!("clearing {}", plans_dir.display()))?;
     }
     fs::create_dir_all(&plans_dir).with_context(|| format!("creating {}", plans_dir.display()))?;
     let jsonl = out.join("items.jsonl");
@@ -145,7 +150,10 @@ pub fn synthesise(seeds_dir: &Path, out: &Path, items: u64, seed: u64) -> Result
             line.push(b'\n');
             lines.write_all(&line)?;
             info.jsonl_bytes += line.len() as u64;
-            info.text_bytes += (record.title.len() + record.body.len() + record.units.iter().map(String::len).sum::<usize>()) as u64;
+            info.text_bytes += (record.title.len()
+                + record.body.len()
+                + record.units.iter().map(String::len).sum::<usize>())
+                as u64;
             info.entries += 1;
         }
         info.items += plan.items.len() as u64;

@@ -156,11 +156,18 @@ pub struct Divisions {
     short_names: HashMap<String, Vec<usize>>,
     /// Length in chars of the longest full name.
     max_name_chars: usize,
+    /// Numeric code → position in `list` (`NO_POSITION` where none), built on first use.
+    positions_by_code: OnceLock<Vec<u16>>,
 }
+
+/// Marks a numeric code with no division in `positions_by_code`.
+const NO_POSITION: u16 = u16::MAX;
 
 impl fmt::Debug for Divisions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Divisions").field("len", &self.list.len()).finish_non_exhaustive()
+        f.debug_struct("Divisions")
+            .field("len", &self.list.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -209,7 +216,10 @@ impl Divisions {
                 Level::parse(level).ok_or_else(|| format!("line {lineno}: bad level {level:?}"))?;
             if let Some(prev) = list.last() {
                 if prev.code.as_str() >= code {
-                    return Err(format!("line {lineno}: code {code} not after {}", prev.code));
+                    return Err(format!(
+                        "line {lineno}: code {code} not after {}",
+                        prev.code
+                    ));
                 }
             }
             list.push(Division {
@@ -245,7 +255,10 @@ impl Divisions {
                 _ => false,
             };
             if !ok {
-                return Err(format!("{} {}: level or parent inconsistent", d.code, d.name));
+                return Err(format!(
+                    "{} {}: level or parent inconsistent",
+                    d.code, d.name
+                ));
             }
             parents.push(parent);
             if let Some(p) = parent {
@@ -265,11 +278,27 @@ impl Divisions {
             }
         }
 
-        Ok(Divisions { list, parents, children, full_names, short_names, max_name_chars })
+        if list.len() >= usize::from(NO_POSITION) {
+            return Err(format!(
+                "{} divisions do not fit 16-bit positions",
+                list.len()
+            ));
+        }
+        Ok(Divisions {
+            list,
+            parents,
+            children,
+            full_names,
+            short_names,
+            max_name_chars,
+            positions_by_code: OnceLock::new(),
+        })
     }
 
     fn index_of(&self, code: &str) -> Option<usize> {
-        self.list.binary_search_by(|d| d.code.as_str().cmp(code)).ok()
+        self.list
+            .binary_search_by(|d| d.code.as_str().cmp(code))
+            .ok()
     }
 
     /// `true` if `a` is `b` or one of its ancestors.
@@ -293,6 +322,58 @@ impl Divisions {
     /// ```
     pub fn get(&self, code: &str) -> Option<&Division> {
         self.index_of(code).map(|i| &self.list[i])
+    }
+
+    /// Number of divisions: positions run from 0 to `len() - 1`, in code order.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Always `false` for the embedded list.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The position of a numeric code in the list, in constant time: counting per
+    /// division in a search then indexes an array instead of hashing code strings.
+    ///
+    /// ```
+    /// let d = edusearch_divisions::Divisions::global();
+    /// let at = d.position(441600).unwrap();
+    /// assert_eq!(d.at(at).name, "河源市");
+    /// assert_eq!(d.at(d.parent_position(at).unwrap()).name, "广东省");
+    /// assert_eq!(d.position(110100), None);
+    /// ```
+    pub fn position(&self, code: u64) -> Option<usize> {
+        let table = self.positions_by_code.get_or_init(|| {
+            let mut table = vec![NO_POSITION; 1_000_000];
+            for (i, d) in self.list.iter().enumerate() {
+                if let Ok(code) = d.code.parse::<usize>() {
+                    // `parse` checked that positions fit in 16 bits and codes in six digits.
+                    table[code] = i as u16;
+                }
+            }
+            table
+        });
+        let position = *table.get(usize::try_from(code).ok()?)?;
+        (position != NO_POSITION).then_some(usize::from(position))
+    }
+
+    /// The division at a position (see [`Divisions::position`]).
+    ///
+    /// Panics if `position >= len()`.
+    pub fn at(&self, position: usize) -> &Division {
+        &self.list[position]
+    }
+
+    /// The position of the parent of the division at `position`.
+    pub fn parent_position(&self, position: usize) -> Option<usize> {
+        self.parents.get(position).copied().flatten()
+    }
+
+    /// The positions of the direct children of the division at `position`, in code order.
+    pub fn child_positions(&self, position: usize) -> &[usize] {
+        self.children.get(position).map_or(&[], Vec::as_slice)
     }
 
     /// The province, city and county of the division with this code.
@@ -357,7 +438,10 @@ impl Divisions {
     /// assert!(codes(d.lookup("鼓楼区")).contains(&"320106".to_string()));
     /// ```
     pub fn lookup(&self, name: &str) -> Vec<&Division> {
-        self.lookup_indexes(name).into_iter().map(|i| &self.list[i]).collect()
+        self.lookup_indexes(name)
+            .into_iter()
+            .map(|i| &self.list[i])
+            .collect()
     }
 
     fn lookup_indexes(&self, name: &str) -> Vec<usize> {
@@ -445,14 +529,20 @@ impl Divisions {
                     .iter()
                     .enumerate()
                     .filter(|&(j, other)| {
-                        j != k && other.iter().any(|&o| o != c && self.is_ancestor_or_self(o, c))
+                        j != k
+                            && other
+                                .iter()
+                                .any(|&o| o != c && self.is_ancestor_or_self(o, c))
                     })
                     .count()
             };
             let scored: Vec<(usize, usize)> = cands.iter().map(|&c| (c, support(c))).collect();
             let best = scored.iter().map(|&(_, s)| s).max().unwrap_or(0);
-            let top: Vec<usize> =
-                scored.iter().filter(|&&(_, s)| s == best).map(|&(c, _)| c).collect();
+            let top: Vec<usize> = scored
+                .iter()
+                .filter(|&&(_, s)| s == best)
+                .map(|&(c, _)| c)
+                .collect();
             match top[..] {
                 [only] if best > 0 => resolved.push(only),
                 _ => unresolved.push(cands),
@@ -461,14 +551,19 @@ impl Divisions {
         // The most specific resolved division; every resolved one must be on
         // its chain.
         let deepest = *resolved.iter().max_by_key(|&&i| (self.list[i].level, i))?;
-        if !resolved.iter().all(|&r| self.is_ancestor_or_self(r, deepest)) {
+        if !resolved
+            .iter()
+            .all(|&r| self.is_ancestor_or_self(r, deepest))
+        {
             return None;
         }
         // An ambiguous name must fit the chain and must not name something more
         // specific than the answer.
         for cands in unresolved {
             let fits = cands.iter().any(|&c| self.is_ancestor_or_self(c, deepest));
-            let below = cands.iter().any(|&c| c != deepest && self.is_ancestor_or_self(deepest, c));
+            let below = cands
+                .iter()
+                .any(|&c| c != deepest && self.is_ancestor_or_self(deepest, c));
             if !fits || below {
                 return None;
             }
@@ -494,7 +589,11 @@ impl Divisions {
                     break;
                 }
                 if let Some(c) = self.full_names.get(&text[byte_at(start)..byte_at(end)]) {
-                    hits.push(Hit { start, end, cands: c.clone() });
+                    hits.push(Hit {
+                        start,
+                        end,
+                        cands: c.clone(),
+                    });
                 }
             }
         }
@@ -517,7 +616,11 @@ impl Divisions {
                 .cands
                 .iter()
                 .copied()
-                .filter(|&c| before.iter().any(|&a| a != c && self.is_ancestor_or_self(a, c)))
+                .filter(|&c| {
+                    before
+                        .iter()
+                        .any(|&a| a != c && self.is_ancestor_or_self(a, c))
+                })
                 .collect();
             if !under.is_empty() {
                 hits[k].cands = under;
@@ -546,9 +649,9 @@ impl Divisions {
             .collect();
         let mut out: Vec<Vec<usize>> = Vec::new();
         for (h, _) in hits.into_iter().zip(keep).filter(|&(_, k)| k) {
-            let inside = spans.iter().any(|&(s, e)| {
-                s <= h.start && h.end <= e && (s, e) != (h.start, h.end)
-            });
+            let inside = spans
+                .iter()
+                .any(|&(s, e)| s <= h.start && h.end <= e && (s, e) != (h.start, h.end));
             if !inside && !out.contains(&h.cands) {
                 out.push(h.cands);
             }
@@ -571,23 +674,98 @@ fn is_cjk(c: char) -> bool {
 /// Ethnic groups as they appear in the names of autonomous divisions, each
 /// optionally followed by 族 (蒙古族, 哈萨克, …); 各 as in 龙胜各族自治县.
 const ETHNIC: &[&str] = &[
-    "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白", "土家",
-    "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西", "景颇",
-    "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米",
-    "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔", "独龙",
-    "鄂伦春", "赫哲", "门巴", "珞巴", "基诺", "各",
+    "蒙古",
+    "回",
+    "藏",
+    "维吾尔",
+    "苗",
+    "彝",
+    "壮",
+    "布依",
+    "朝鲜",
+    "满",
+    "侗",
+    "瑶",
+    "白",
+    "土家",
+    "哈尼",
+    "哈萨克",
+    "傣",
+    "黎",
+    "傈僳",
+    "佤",
+    "畲",
+    "高山",
+    "拉祜",
+    "水",
+    "东乡",
+    "纳西",
+    "景颇",
+    "柯尔克孜",
+    "土",
+    "达斡尔",
+    "仫佬",
+    "羌",
+    "布朗",
+    "撒拉",
+    "毛南",
+    "仡佬",
+    "锡伯",
+    "阿昌",
+    "普米",
+    "塔吉克",
+    "怒",
+    "乌孜别克",
+    "俄罗斯",
+    "鄂温克",
+    "德昂",
+    "保安",
+    "裕固",
+    "京",
+    "塔塔尔",
+    "独龙",
+    "鄂伦春",
+    "赫哲",
+    "门巴",
+    "珞巴",
+    "基诺",
+    "各",
 ];
 
 /// Suffixes stripped by [`short_name`], tried in this order.
 const SUFFIXES: &[&str] = &[
-    "特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "新区", "特区", "省", "市", "区",
-    "县", "盟", "旗",
+    "特别行政区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "自治旗",
+    "地区",
+    "新区",
+    "特区",
+    "省",
+    "市",
+    "区",
+    "县",
+    "盟",
+    "旗",
 ];
 
 /// Names ending in one of these have no short form (development zones,
 /// 矿区 districts, …).
-const NO_SHORT: &[&str] =
-    &["开发区", "管理区", "园区", "示范区", "实验区", "聚集区", "名胜区", "食品区", "矿区", "委员会", "管委会", "新城"];
+const NO_SHORT: &[&str] = &[
+    "开发区",
+    "管理区",
+    "园区",
+    "示范区",
+    "实验区",
+    "聚集区",
+    "名胜区",
+    "食品区",
+    "矿区",
+    "委员会",
+    "管委会",
+    "新城",
+];
 
 fn chars_len(s: &str) -> usize {
     s.chars().count()
@@ -601,7 +779,11 @@ fn strip_ethnic(mut stem: &str) -> &str {
         let mut best: Option<&str> = None;
         for e in ETHNIC {
             let with_zu = stem.strip_suffix('族').and_then(|s| s.strip_suffix(e));
-            let bare = if chars_len(e) >= 2 { stem.strip_suffix(e) } else { None };
+            let bare = if chars_len(e) >= 2 {
+                stem.strip_suffix(e)
+            } else {
+                None
+            };
             for rest in [with_zu, bare].into_iter().flatten() {
                 if chars_len(rest) >= 2 && best.is_none_or(|b| rest.len() < b.len()) {
                     best = Some(rest);
@@ -654,7 +836,11 @@ pub fn short_name(name: &str) -> &str {
         let Some(stem) = name.strip_suffix(suffix) else {
             continue;
         };
-        let stem = if suffix.starts_with("自治") { strip_ethnic(stem) } else { stem };
+        let stem = if suffix.starts_with("自治") {
+            strip_ethnic(stem)
+        } else {
+            stem
+        };
         if chars_len(stem) >= 2 {
             return stem;
         }

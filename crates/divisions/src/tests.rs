@@ -34,7 +34,11 @@ fn data_covers_every_county_level_unit_and_above() {
     let count = |level| d().all().filter(|x| x.level == level).count();
     // Mainland China: 22 provinces, 5 autonomous regions, 4 municipalities.
     assert_eq!(count(Level::Province), 31);
-    assert!((330..=340).contains(&count(Level::City)), "{}", count(Level::City));
+    assert!(
+        (330..=340).contains(&count(Level::City)),
+        "{}",
+        count(Level::City)
+    );
     assert!(count(Level::County) > 2800, "{}", count(Level::County));
     assert!(d().all().len() > 3200, "{}", d().all().len());
 }
@@ -57,13 +61,17 @@ fn every_parent_exists_and_levels_match_codes() {
             }
             Level::City => {
                 assert!(x.code.ends_with("00") && !x.code.ends_with("0000"), "{x:?}");
-                let p = d().get(x.parent.as_deref().unwrap_or("")).expect("parent exists");
+                let p = d()
+                    .get(x.parent.as_deref().unwrap_or(""))
+                    .expect("parent exists");
                 assert_eq!(p.level, Level::Province, "{x:?}");
                 assert_eq!(p.code[..2], x.code[..2], "{x:?}");
             }
             Level::County => {
                 assert!(!x.code.ends_with("00"), "{x:?}");
-                let p = d().get(x.parent.as_deref().unwrap_or("")).expect("parent exists");
+                let p = d()
+                    .get(x.parent.as_deref().unwrap_or(""))
+                    .expect("parent exists");
                 assert_ne!(p.level, Level::County, "{x:?}");
                 let shared = if p.level == Level::City { 4 } else { 2 };
                 assert_eq!(p.code[..shared], x.code[..shared], "{x:?}");
@@ -87,21 +95,29 @@ fn every_division_is_a_child_of_its_parent() {
 fn names_are_clean_and_placeholders_dropped() {
     for x in d().all() {
         assert!(!x.name.is_empty() && x.name.trim() == x.name, "{x:?}");
-        assert!(!x.name.chars().any(|c| c.is_ascii() || c.is_whitespace()), "{x:?}");
+        assert!(
+            !x.name.chars().any(|c| c.is_ascii() || c.is_whitespace()),
+            "{x:?}"
+        );
         assert!(!matches!(x.name.as_str(), "市辖区" | "县"), "{x:?}");
         assert!(!x.name.ends_with("直辖县级行政区划"), "{x:?}");
     }
     // The placeholders' codes are not divisions.
-    for code in ["110100", "120100", "310100", "500100", "500200", "419000", "429000", "469000"] {
+    for code in [
+        "110100", "120100", "310100", "500100", "500200", "419000", "429000", "469000",
+    ] {
         assert!(d().get(code).is_none(), "{code}");
     }
 }
 
 #[test]
 fn cities_without_counties_are_not_repeated_as_counties() {
-    for (code, name) in
-        [("441900", "东莞市"), ("442000", "中山市"), ("460400", "儋州市"), ("620200", "嘉峪关市")]
-    {
+    for (code, name) in [
+        ("441900", "东莞市"),
+        ("442000", "中山市"),
+        ("460400", "儋州市"),
+        ("620200", "嘉峪关市"),
+    ] {
         assert_eq!(name_of(code), name);
         assert_eq!(d().children(code).len(), 0, "{name}");
         assert_eq!(codes(d().lookup(name)), [code], "{name}");
@@ -120,7 +136,12 @@ fn parse_accepts_a_minimal_file() {
     let list = Divisions::parse(tsv).expect("parses");
     assert_eq!(list.all().len(), 3);
     assert_eq!(codes(list.lookup("海沧")), ["350205"]);
-    assert_eq!(list.chain("350205").and_then(|c| c.city).map(|c| c.name.as_str()), Some("厦门市"));
+    assert_eq!(
+        list.chain("350205")
+            .and_then(|c| c.city)
+            .map(|c| c.name.as_str()),
+        Some("厦门市")
+    );
 }
 
 #[test]
@@ -179,29 +200,60 @@ fn get_finds_the_seed_regions() {
 
 #[test]
 fn get_rejects_unknown_codes() {
-    for code in ["", "000000", "999999", "44160", "4416000", "河源市", " 441600"] {
+    for code in [
+        "",
+        "000000",
+        "999999",
+        "44160",
+        "4416000",
+        "河源市",
+        " 441600",
+    ] {
         assert!(d().get(code).is_none(), "{code:?}");
     }
 }
 
 fn chain_names(code: &str) -> [Option<&'static str>; 3] {
-    let c = d().chain(code).unwrap_or_else(|| panic!("no chain for {code}"));
+    let c = d()
+        .chain(code)
+        .unwrap_or_else(|| panic!("no chain for {code}"));
     [c.province, c.city, c.county].map(|x| x.map(|x| x.name.as_str()))
 }
 
 #[test]
 fn chain_of_a_county_under_a_city() {
-    assert_eq!(chain_names("350205"), [Some("福建省"), Some("厦门市"), Some("海沧区")]);
-    assert_eq!(chain_names("371082"), [Some("山东省"), Some("威海市"), Some("荣成市")]);
-    assert_eq!(chain_names("321283"), [Some("江苏省"), Some("泰州市"), Some("泰兴市")]);
-    assert_eq!(d().get("350205").and_then(|x| x.parent.as_deref()), Some("350200"));
-    assert_eq!(d().get("350200").and_then(|x| x.parent.as_deref()), Some("350000"));
+    assert_eq!(
+        chain_names("350205"),
+        [Some("福建省"), Some("厦门市"), Some("海沧区")]
+    );
+    assert_eq!(
+        chain_names("371082"),
+        [Some("山东省"), Some("威海市"), Some("荣成市")]
+    );
+    assert_eq!(
+        chain_names("321283"),
+        [Some("江苏省"), Some("泰州市"), Some("泰兴市")]
+    );
+    assert_eq!(
+        d().get("350205").and_then(|x| x.parent.as_deref()),
+        Some("350200")
+    );
+    assert_eq!(
+        d().get("350200").and_then(|x| x.parent.as_deref()),
+        Some("350000")
+    );
 }
 
 #[test]
 fn chain_of_a_city_and_of_a_province() {
-    assert_eq!(chain_names("441600"), [Some("广东省"), Some("河源市"), None]);
-    assert_eq!(chain_names("441900"), [Some("广东省"), Some("东莞市"), None]);
+    assert_eq!(
+        chain_names("441600"),
+        [Some("广东省"), Some("河源市"), None]
+    );
+    assert_eq!(
+        chain_names("441900"),
+        [Some("广东省"), Some("东莞市"), None]
+    );
     assert_eq!(chain_names("370000"), [Some("山东省"), None, None]);
     let c = d().chain("370200").expect("青岛市");
     assert_eq!(c.deepest().map(|x| x.code.as_str()), Some("370200"));
@@ -209,9 +261,12 @@ fn chain_of_a_city_and_of_a_province() {
 
 #[test]
 fn municipal_districts_chain_to_the_municipality() {
-    for (municipality, district) in
-        [("110000", "110105"), ("120000", "120101"), ("310000", "310115"), ("500000", "500101")]
-    {
+    for (municipality, district) in [
+        ("110000", "110105"),
+        ("120000", "120101"),
+        ("310000", "310115"),
+        ("500000", "500101"),
+    ] {
         let x = d().get(district).expect("district");
         assert_eq!(x.parent.as_deref(), Some(municipality), "{x:?}");
         let c = d().chain(district).expect("chain");
@@ -227,8 +282,14 @@ fn municipal_districts_chain_to_the_municipality() {
 
 #[test]
 fn counties_directly_under_a_province_have_no_city() {
-    assert_eq!(chain_names("429004"), [Some("湖北省"), None, Some("仙桃市")]);
-    assert_eq!(chain_names("419001"), [Some("河南省"), None, Some("济源市")]);
+    assert_eq!(
+        chain_names("429004"),
+        [Some("湖北省"), None, Some("仙桃市")]
+    );
+    assert_eq!(
+        chain_names("419001"),
+        [Some("河南省"), None, Some("济源市")]
+    );
 }
 
 #[test]
@@ -241,12 +302,19 @@ fn chain_of_an_unknown_code_is_none() {
 #[test]
 fn children_in_code_order_with_this_parent() {
     let kids: Vec<&Division> = d().children("350200").collect();
-    assert!(kids.iter().any(|k| k.code == "350205" && k.name == "海沧区"));
-    assert!(kids.iter().all(|k| k.parent.as_deref() == Some("350200") && k.level == Level::County));
+    assert!(kids
+        .iter()
+        .any(|k| k.code == "350205" && k.name == "海沧区"));
+    assert!(kids
+        .iter()
+        .all(|k| k.parent.as_deref() == Some("350200") && k.level == Level::County));
     assert!(kids.windows(2).all(|w| w[0].code < w[1].code));
 
     let cities: Vec<&str> = d().children("440000").map(|c| c.name.as_str()).collect();
-    assert!(cities.contains(&"河源市") && cities.contains(&"东莞市"), "{cities:?}");
+    assert!(
+        cities.contains(&"河源市") && cities.contains(&"东莞市"),
+        "{cities:?}"
+    );
     assert_eq!(d().children("440000").len(), 21); // Guangdong's 21 prefecture-level cities
 }
 
@@ -289,12 +357,18 @@ fn lookup_by_code_and_with_whitespace() {
 fn lookup_of_a_repeated_name_gives_every_candidate() {
     let chaoyang = codes(d().lookup("朝阳区"));
     assert!(chaoyang.len() >= 2, "{chaoyang:?}");
-    assert!(chaoyang.contains(&"110105") && chaoyang.contains(&"220104"), "{chaoyang:?}");
+    assert!(
+        chaoyang.contains(&"110105") && chaoyang.contains(&"220104"),
+        "{chaoyang:?}"
+    );
     assert!(chaoyang.iter().all(|c| name_of(c) == "朝阳区"));
 
     let gulou = codes(d().lookup("鼓楼区"));
     assert_eq!(gulou.len(), 4, "{gulou:?}");
-    assert!(gulou.windows(2).all(|w| w[0] < w[1]), "same level: code order");
+    assert!(
+        gulou.windows(2).all(|w| w[0] < w[1]),
+        "same level: code order"
+    );
 }
 
 #[test]
@@ -309,7 +383,18 @@ fn lookup_orders_general_levels_first() {
 
 #[test]
 fn lookup_misses_give_nothing() {
-    for name in ["", " ", "某市", "XX市", "全市", "教育局", "河", "市", "区", "县"] {
+    for name in [
+        "",
+        " ",
+        "某市",
+        "XX市",
+        "全市",
+        "教育局",
+        "河",
+        "市",
+        "区",
+        "县",
+    ] {
         assert!(d().lookup(name).is_empty(), "{name:?}");
     }
 }
@@ -354,7 +439,10 @@ fn finds_the_issuer_of_a_title() {
     assert_eq!(found_code("河源市教育局2021年工作要点"), Some("441600"));
     assert_eq!(found_code("东莞市教育局2024年工作要点"), Some("441900"));
     assert_eq!(found_code("青岛市教育局"), Some("370200"));
-    assert_eq!(found_code("荣成市教育和体育局2025年工作要点"), Some("371082"));
+    assert_eq!(
+        found_code("荣成市教育和体育局2025年工作要点"),
+        Some("371082")
+    );
     assert_eq!(found_code("泰兴市教育局2021年教育工作要点"), Some("321283"));
     assert_eq!(found_code("广东省教育厅"), Some("440000"));
 }
@@ -421,20 +509,38 @@ fn the_seed_issuer_lines_resolve() {
     let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../../corpus");
     let line = |file: &str, needle: &str| -> String {
         let text = std::fs::read_to_string(format!("{corpus}/{file}")).expect("seed file");
-        text.lines().find(|l| l.contains(needle)).expect("line in seed").to_owned()
+        text.lines()
+            .find(|l| l.contains(needle))
+            .expect("line in seed")
+            .to_owned()
     };
-    assert_eq!(found_code(&line("002_450f203c91f27f3e.txt", "工作要点")), Some("441600"));
-    assert_eq!(found_code(&line("004_2a59dc35d15015e3.txt", "内容概述")), Some("350205"));
+    assert_eq!(
+        found_code(&line("002_450f203c91f27f3e.txt", "工作要点")),
+        Some("441600")
+    );
+    assert_eq!(
+        found_code(&line("004_2a59dc35d15015e3.txt", "内容概述")),
+        Some("350205")
+    );
     // 000's title has lost its city.
-    assert_eq!(found_code(&line("000_7df3fdc0b0d15778.txt", "市教育局")), None);
+    assert_eq!(
+        found_code(&line("000_7df3fdc0b0d15778.txt", "市教育局")),
+        None
+    );
 }
 
 #[test]
 fn find_in_text_never_panics_on_odd_text() {
     let mut long = "河源市".repeat(200);
     long.push_str("海沧区𠀀\u{0}");
-    for text in ["\u{feff}河源市", "河", "市", "🙂河源市🙂", "河源市\r\n", long.as_str()]
-    {
+    for text in [
+        "\u{feff}河源市",
+        "河",
+        "市",
+        "🙂河源市🙂",
+        "河源市\r\n",
+        long.as_str(),
+    ] {
         let _ = d().find_in_text(text);
     }
     assert_eq!(found_code("🙂河源市🙂"), Some("441600"));

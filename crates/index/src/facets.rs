@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
-use edusearch_divisions::Divisions;
+use edusearch_divisions::{Divisions, Level};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{ColumnValues, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
@@ -47,91 +47,255 @@ pub struct Wanted {
     pub unit: bool,
 }
 
-/// Raw counts by region code (most specific), year and unit.
-#[derive(Debug, Default)]
+impl Wanted {
+    pub const ALL: Wanted = Wanted {
+        region: true,
+        year: true,
+        unit: true,
+    };
+}
+
+/// Counts per division, by position in the division list; the last slot counts
+/// entries of unknown region (or of a code the list does not have).
+#[derive(Debug, Clone)]
+pub struct RegionCounts(Vec<u64>);
+
+impl Default for RegionCounts {
+    fn default() -> Self {
+        RegionCounts(vec![0; Divisions::global().len() + 1])
+    }
+}
+
+impl RegionCounts {
+    fn unknown_slot() -> usize {
+        Divisions::global().len()
+    }
+
+    /// The slot of a stored region code.
+    fn slot(code: u64) -> usize {
+        Divisions::global()
+            .position(code)
+            .unwrap_or_else(Self::unknown_slot)
+    }
+
+    pub fn add(&mut self, other: &RegionCounts) {
+        for (mine, theirs) in self.0.iter_mut().zip(&other.0) {
+            *mine += theirs;
+        }
+    }
+
+    /// Counts by most specific division code (0 = unknown).
+    #[cfg(test)]
+    pub fn from_codes(counts: impl IntoIterator<Item = (u64, u64)>) -> RegionCounts {
+        let mut all = RegionCounts::default();
+        for (code, count) in counts {
+            all.0[Self::slot(code)] += count;
+        }
+        all
+    }
+}
+
+/// Raw counts by region, year and unit.
+#[derive(Debug, Default, Clone)]
 pub struct RawCounts {
-    pub region: FastMap<u64, u64>,
+    pub region: RegionCounts,
     pub year: FastMap<i64, u64>,
     pub unit: HashMap<String, u64>,
 }
 
-pub struct FacetCollector {
+impl RawCounts {
+    fn merge(&mut self, other: RawCounts) {
+        self.region.add(&other.region);
+        for (k, v) in other.year {
+            *self.year.entry(k).or_default() += v;
+        }
+        for (k, v) in other.unit {
+            *self.unit.entry(k).or_default() += v;
+        }
+    }
+}
+
+/// The request's filters, checked per entry from fast-field columns.
+#[derive(Debug, Default)]
+pub struct ColumnFilters {
+    /// Accepted region slots (see [`RegionCounts`]): the selected divisions and all
+    /// under them.
+    regions: Option<Vec<bool>>,
+    years: Option<Vec<YearFilter>>,
+    units: Option<Vec<String>>,
+}
+
+impl ColumnFilters {
+    /// Filters on the selected region codes (0 = unknown), years and units; an empty
+    /// list is no filter.
+    pub fn new(regions: &[u64], years: &[YearFilter], units: &[String]) -> ColumnFilters {
+        let regions = (!regions.is_empty()).then(|| {
+            let divisions = Divisions::global();
+            let selected: Vec<usize> = regions
+                .iter()
+                .filter_map(|&code| divisions.position(code))
+                .collect();
+            let mut accept: Vec<bool> = (0..divisions.len())
+                .map(|mut at| loop {
+                    if selected.contains(&at) {
+                        break true;
+                    }
+                    match divisions.parent_position(at) {
+                        Some(parent) => at = parent,
+                        None => break false,
+                    }
+                })
+                .collect();
+            accept.push(regions.contains(&UNKNOWN));
+            accept
+        });
+        ColumnFilters {
+            regions,
+            years: (!years.is_empty()).then(|| years.to_vec()),
+            units: (!units.is_empty()).then(|| units.to_vec()),
+        }
+    }
+}
+
+/// Counts facets and the total in the same pass as a top-k collector: an entry that
+/// passes every filter is a hit (counted everywhere and offered to `top`); one that
+/// fails exactly one filter still counts in that filter's own facet, so that each
+/// facet shows what choosing another value there would give (disjunctive facets).
+/// One pass over the text matches replaces one pass per filtered dimension.
+pub struct FacetCollector<T> {
+    pub top: T,
+    pub filters: Arc<ColumnFilters>,
     pub wanted: Wanted,
 }
 
-pub struct FacetSegmentCollector {
+pub struct FacetSegmentCollector<T> {
+    top: T,
+    filters: Arc<ColumnFilters>,
     wanted: Wanted,
     region: Arc<dyn ColumnValues<u64>>,
     year: Arc<dyn ColumnValues<i64>>,
     unit: Option<StrColumn>,
-    region_counts: FastMap<u64, u64>,
+    /// The selected units' ordinals in this segment's unit dictionary.
+    selected_unit_ords: Option<Vec<u64>>,
+    unit_ords: Vec<u64>,
+    total: u64,
+    region_counts: RegionCounts,
     year_counts: FastMap<i64, u64>,
     unit_ord_counts: Vec<u64>,
 }
 
-impl Collector for FacetCollector {
-    type Fruit = RawCounts;
-    type Child = FacetSegmentCollector;
+impl<T: Collector> Collector for FacetCollector<T> {
+    type Fruit = (T::Fruit, u64, RawCounts);
+    type Child = FacetSegmentCollector<T::Child>;
 
     fn for_segment(
         &self,
-        _: SegmentOrdinal,
+        ordinal: SegmentOrdinal,
         segment: &SegmentReader,
-    ) -> tantivy::Result<FacetSegmentCollector> {
+    ) -> tantivy::Result<Self::Child> {
         let fast = segment.fast_fields();
-        let unit = if self.wanted.unit {
+        let unit = if self.wanted.unit || self.filters.units.is_some() {
             fast.str("unit")?
         } else {
             None
         };
-        let unit_terms = unit.as_ref().map_or(0, |u| u.num_terms());
+        let selected_unit_ords = match &self.filters.units {
+            None => None,
+            Some(units) => {
+                let mut ords = Vec::new();
+                if let Some(column) = &unit {
+                    for name in units {
+                        if let Some(ord) = column.dictionary().term_ord(name)? {
+                            ords.push(ord);
+                        }
+                    }
+                }
+                Some(ords)
+            }
+        };
+        let unit_terms = match (&unit, self.wanted.unit) {
+            (Some(column), true) => column.num_terms(),
+            _ => 0,
+        };
         Ok(FacetSegmentCollector {
+            top: self.top.for_segment(ordinal, segment)?,
+            filters: Arc::clone(&self.filters),
             wanted: self.wanted,
             region: fast.u64("region_code")?.first_or_default_col(UNKNOWN),
             year: fast.i64("year")?.first_or_default_col(UNKNOWN_YEAR),
             unit,
-            region_counts: FastMap::default(),
+            selected_unit_ords,
+            unit_ords: Vec::new(),
+            total: 0,
+            region_counts: RegionCounts::default(),
             year_counts: FastMap::default(),
             unit_ord_counts: vec![0; unit_terms],
         })
     }
 
     fn requires_scoring(&self) -> bool {
-        false
+        self.top.requires_scoring()
     }
 
-    fn merge_fruits(&self, fruits: Vec<RawCounts>) -> tantivy::Result<RawCounts> {
+    fn merge_fruits(
+        &self,
+        fruits: Vec<<Self::Child as SegmentCollector>::Fruit>,
+    ) -> tantivy::Result<Self::Fruit> {
+        let mut tops = Vec::with_capacity(fruits.len());
+        let mut total = 0;
         let mut all = RawCounts::default();
-        for fruit in fruits {
-            for (k, v) in fruit.region {
-                *all.region.entry(k).or_default() += v;
-            }
-            for (k, v) in fruit.year {
-                *all.year.entry(k).or_default() += v;
-            }
-            for (k, v) in fruit.unit {
-                *all.unit.entry(k).or_default() += v;
-            }
+        for (top, count, counts) in fruits {
+            tops.push(top);
+            total += count;
+            all.merge(counts);
         }
-        Ok(all)
+        Ok((self.top.merge_fruits(tops)?, total, all))
     }
 }
 
-impl SegmentCollector for FacetSegmentCollector {
-    type Fruit = RawCounts;
+impl<T: SegmentCollector> SegmentCollector for FacetSegmentCollector<T> {
+    type Fruit = (T::Fruit, u64, RawCounts);
 
-    fn collect(&mut self, doc: DocId, _: Score) {
-        if self.wanted.region {
-            *self
-                .region_counts
-                .entry(self.region.get_val(doc))
-                .or_default() += 1;
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let filters = &*self.filters;
+        let region = RegionCounts::slot(self.region.get_val(doc));
+        let region_ok = filters.regions.as_ref().is_none_or(|accept| accept[region]);
+        let year = self.year.get_val(doc);
+        let year_ok = filters.years.as_ref().is_none_or(|years| {
+            let year = (year != UNKNOWN_YEAR)
+                .then(|| i32::try_from(year).ok())
+                .flatten();
+            years.iter().any(|f| f.contains(year))
+        });
+        self.unit_ords.clear();
+        if let Some(column) = &self.unit {
+            self.unit_ords.extend(column.term_ords(doc));
         }
-        if self.wanted.year {
-            *self.year_counts.entry(self.year.get_val(doc)).or_default() += 1;
+        let unit_ok = self
+            .selected_unit_ords
+            .as_ref()
+            .is_none_or(|selected| self.unit_ords.iter().any(|o| selected.contains(o)));
+
+        let failed = [region_ok, year_ok, unit_ok]
+            .iter()
+            .filter(|ok| !**ok)
+            .count();
+        if failed == 0 {
+            self.total += 1;
+            self.top.collect(doc, score);
         }
-        if let Some(unit) = &self.unit {
-            for ord in unit.term_ords(doc) {
+        if failed > 1 {
+            return;
+        }
+        // A hit counts in every facet; an entry failing one filter only in that one's.
+        if self.wanted.region && (failed == 0 || !region_ok) {
+            self.region_counts.0[region] += 1;
+        }
+        if self.wanted.year && (failed == 0 || !year_ok) {
+            *self.year_counts.entry(year).or_default() += 1;
+        }
+        if self.wanted.unit && (failed == 0 || !unit_ok) {
+            for &ord in &self.unit_ords {
                 if let Some(count) = self.unit_ord_counts.get_mut(ord as usize) {
                     *count += 1;
                 }
@@ -139,7 +303,7 @@ impl SegmentCollector for FacetSegmentCollector {
         }
     }
 
-    fn harvest(self) -> RawCounts {
+    fn harvest(self) -> Self::Fruit {
         let mut unit = HashMap::new();
         if let Some(column) = &self.unit {
             let mut name = String::new();
@@ -149,54 +313,54 @@ impl SegmentCollector for FacetSegmentCollector {
                 }
             }
         }
-        RawCounts {
+        let counts = RawCounts {
             region: self.region_counts,
             year: self.year_counts,
             unit,
-        }
+        };
+        (self.top.harvest(), self.total, counts)
     }
 }
 
-/// The region tree of raw counts by most specific code: each level's count is the
+/// The region tree of raw counts by most specific division: each level's count is the
 /// number of entries at or under it. Largest first; unknown last.
-pub fn region_tree(counts: &FastMap<u64, u64>, selected: &[u64]) -> Vec<RegionCount> {
+///
+/// A national result set touches thousands of counties, and sending them all with every
+/// answer costs more than the search: past [`FULL_REGION_TREE_NODES`] nodes, counties
+/// are listed only under a selected city or in a province where something is selected
+/// (the districts of the municipalities hang under their province).
+pub fn region_tree(counts: &RegionCounts, selected: &[u64]) -> Vec<RegionCount> {
     let divisions = Divisions::global();
-    let mut roots: Vec<RegionCount> = Vec::new();
-    let mut unknown = 0;
-    for (&code, &count) in counts {
-        let chain = (code != UNKNOWN)
-            .then(|| divisions.chain(&format!("{code:06}")))
-            .flatten();
-        let Some(chain) = chain else {
-            unknown += count;
+    let unknown_slot = RegionCounts::unknown_slot();
+    // Roll each count up to every ancestor.
+    let mut rolled = counts.0.clone();
+    for (at, &count) in counts.0[..unknown_slot].iter().enumerate() {
+        if count == 0 {
             continue;
-        };
-        let mut level = &mut roots;
-        for division in [chain.province, chain.city, chain.county]
-            .into_iter()
-            .flatten()
-        {
-            let code_num: u64 = division.code.parse().unwrap_or_default();
-            let position = match level.iter().position(|r| r.code == division.code) {
-                Some(p) => p,
-                None => {
-                    level.push(RegionCount {
-                        value: division.name.clone(),
-                        code: division.code.clone(),
-                        level: division.level.as_str().to_owned(),
-                        count: 0,
-                        selected: selected.contains(&code_num),
-                        children: Vec::new(),
-                    });
-                    level.len() - 1
-                }
-            };
-            level[position].count += count;
-            level = &mut level[position].children;
+        }
+        let mut parent = divisions.parent_position(at);
+        while let Some(p) = parent {
+            rolled[p] += count;
+            parent = divisions.parent_position(p);
         }
     }
+    let nodes = rolled[..unknown_slot].iter().filter(|&&c| c > 0).count();
+    let selected_at: Vec<usize> = selected
+        .iter()
+        .filter_map(|&code| divisions.position(code))
+        .collect();
+    let tree = RegionTree {
+        divisions,
+        rolled: &rolled,
+        whole: nodes <= FULL_REGION_TREE_NODES,
+        selected: &selected_at,
+    };
+    let mut roots: Vec<RegionCount> = (0..unknown_slot)
+        .filter(|&at| divisions.parent_position(at).is_none() && rolled[at] > 0)
+        .map(|at| tree.node(at))
+        .collect();
     sort_tree(&mut roots);
-    prune_counties(&mut roots, selected);
+    let unknown = counts.0[unknown_slot];
     if unknown > 0 {
         roots.push(RegionCount {
             value: "未知".to_owned(),
@@ -213,37 +377,69 @@ pub fn region_tree(counts: &FastMap<u64, u64>, selected: &[u64]) -> Vec<RegionCo
 /// Above this many nodes, counties are listed only where the user is looking.
 pub const FULL_REGION_TREE_NODES: usize = 400;
 
-/// A national result set touches thousands of counties: sending them all with every
-/// answer costs more than the search. Past [`FULL_REGION_TREE_NODES`], counties are kept
-/// only under a selected city or beside a selected county; selecting a city shows them.
-fn prune_counties(roots: &mut [RegionCount], selected: &[u64]) {
-    fn size(level: &[RegionCount]) -> usize {
-        level.iter().map(|n| 1 + size(&n.children)).sum()
+struct RegionTree<'a> {
+    divisions: &'a Divisions,
+    rolled: &'a [u64],
+    /// Small enough to send every node.
+    whole: bool,
+    selected: &'a [usize],
+}
+
+impl RegionTree<'_> {
+    fn node(&self, at: usize) -> RegionCount {
+        let division = self.divisions.at(at);
+        let children = if self.lists_children(at) {
+            self.divisions
+                .child_positions(at)
+                .iter()
+                .filter(|&&child| self.rolled[child] > 0)
+                .filter(|&&child| self.lists_child(at, child))
+                .map(|&child| self.node(child))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        RegionCount {
+            value: division.name.clone(),
+            code: division.code.clone(),
+            level: division.level.as_str().to_owned(),
+            count: self.rolled[at],
+            selected: self.selected.contains(&at),
+            children,
+        }
     }
-    if size(roots) <= FULL_REGION_TREE_NODES {
-        return;
-    }
-    let divisions = Divisions::global();
-    let open_cities: HashSet<String> = selected
-        .iter()
-        .filter(|&&code| code != UNKNOWN)
-        .filter_map(|code| divisions.chain(&format!("{code:06}")))
-        .filter_map(|chain| chain.city.map(|c| c.code.clone()))
-        .collect();
-    for province in roots.iter_mut() {
-        let province_open = selected
+
+    /// Whether a node's children are listed: always in a whole tree; in a pruned one,
+    /// a city's counties only when the city or one of them is selected.
+    fn lists_children(&self, at: usize) -> bool {
+        if self.whole || self.divisions.at(at).level != Level::City {
+            return true;
+        }
+        self.selected
             .iter()
-            .any(|&c| c != UNKNOWN && format!("{c:06}")[..2] == province.code[..2]);
-        for node in province.children.iter_mut() {
-            if node.level == "city" && !open_cities.contains(&node.code) {
-                node.children.clear();
-            }
+            .any(|&s| s == at || self.divisions.parent_position(s) == Some(at))
+    }
+
+    /// In a pruned tree, a county directly under a province is listed only when
+    /// something in that province is selected.
+    fn lists_child(&self, parent: usize, child: usize) -> bool {
+        let divisions = self.divisions;
+        if self.whole
+            || divisions.at(parent).level != Level::Province
+            || divisions.at(child).level != Level::County
+        {
+            return true;
         }
-        // Counties directly under a province (the municipalities' districts) are its
-        // children: keep them only when something in the province is selected.
-        if !province_open {
-            province.children.retain(|n| n.level != "county");
+        self.selected
+            .iter()
+            .any(|&s| self.province_of(s) == self.province_of(parent))
+    }
+
+    fn province_of(&self, mut at: usize) -> usize {
+        while let Some(parent) = self.divisions.parent_position(at) {
+            at = parent;
         }
+        at
     }
 }
 
@@ -383,13 +579,14 @@ impl SegmentCollector for StatsSegmentCollector {
 mod tests {
     use super::*;
 
-    fn all_counties() -> FastMap<u64, u64> {
-        Divisions::global()
-            .all()
-            .filter(|d| d.level == edusearch_divisions::Level::County)
-            .filter_map(|d| d.code.parse().ok())
-            .map(|code| (code, 1))
-            .collect()
+    fn all_counties() -> RegionCounts {
+        RegionCounts::from_codes(
+            Divisions::global()
+                .all()
+                .filter(|d| d.level == Level::County)
+                .filter_map(|d| d.code.parse().ok())
+                .map(|code| (code, 1)),
+        )
     }
 
     fn find<'a>(level: &'a [RegionCount], code: &str) -> Option<&'a RegionCount> {
@@ -430,7 +627,7 @@ mod tests {
 
     #[test]
     fn a_small_tree_is_whole() {
-        let counts: FastMap<u64, u64> = [(350205, 2), (441900, 1), (0, 1)].into_iter().collect();
+        let counts = RegionCounts::from_codes([(350205, 2), (441900, 1), (0, 1)]);
         let tree = region_tree(&counts, &[]);
         assert_eq!(find(&tree, "350205").unwrap().count, 2);
         assert_eq!(tree.last().unwrap().code, "unknown");

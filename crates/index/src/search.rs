@@ -5,20 +5,21 @@ use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use edusearch_plans::manifest::region_from_code;
 use edusearch_plans::{Plan, Region};
 use jieba_rs::Jieba;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::TermQuery;
+use tantivy::query::{AllQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, SegmentReader, TantivyDocument, Term};
 
 use crate::analysis::shared_jieba;
 use crate::error::{IndexError, Result, SearchError};
 use crate::facets::{
-    region_tree, unit_counts, year_counts, FacetCollector, RawCounts, StatsCollector, Wanted,
+    region_tree, unit_counts, year_counts, ColumnFilters, FacetCollector, RawCounts,
+    StatsCollector, Wanted,
 };
 use crate::layout::{self, DICTIONARY_FILE, PLANS_FILE};
 use crate::query::{compile, parse_query, CompiledQuery, Dimension};
@@ -43,6 +44,7 @@ pub struct SearchIndex {
     plans: Vec<Arc<StoredPlan>>,
     plans_by_id: HashMap<String, Arc<StoredPlan>>,
     info: IndexInfo,
+    whole_index_counts: OnceLock<RawCounts>,
 }
 
 /// The sort key of a hit: higher first.
@@ -89,6 +91,7 @@ impl SearchIndex {
             plans,
             plans_by_id,
             info,
+            whole_index_counts: OnceLock::new(),
         })
     }
 
@@ -106,40 +109,80 @@ impl SearchIndex {
         let parsed = parse_query(&request.query)?;
         let compiled = compile(&parsed, request, &self.fields, &self.jieba)?;
         let searcher = self.reader.searcher();
-        let query = compiled.full();
         let page_end = request.offset + request.limit;
         let top = TopDocs::with_limit(page_end.max(1))
             .tweak_score(rank_key(request.sort, compiled.has_text()));
 
-        let (top_docs, total, facets) = if request.facets {
-            let wanted = Wanted {
-                region: !compiled.has_filter(Dimension::Region),
-                year: !compiled.has_filter(Dimension::Year),
-                unit: !compiled.has_filter(Dimension::Unit),
+        let (top_docs, total, facets) = if !request.facets {
+            let (top_docs, total) = searcher.search(&*compiled.full(), &(top, Count))?;
+            (top_docs, total as u64, None)
+        } else if compiled.has_text() {
+            // The text matches are visited once for the total and every facet; filters
+            // are checked per entry from columns, so each facet can be counted without
+            // its own filter. With filters, only the (fewer) entries that pass them are
+            // scored, by a second pass for the page.
+            let filters = Arc::new(ColumnFilters::new(
+                &compiled.selected_regions,
+                &compiled.selected_years,
+                &compiled.selected_units,
+            ));
+            let text_only = compiled.without_filters();
+            let (top_docs, total, counts) = if compiled.filter_count() == 0 {
+                let collector = FacetCollector {
+                    top,
+                    filters,
+                    wanted: Wanted::ALL,
+                };
+                searcher.search(&*text_only, &collector)?
+            } else {
+                let counting = FacetCollector {
+                    top: Count,
+                    filters,
+                    wanted: Wanted::ALL,
+                };
+                let (_, total, counts) = searcher.search(&*text_only, &counting)?;
+                (searcher.search(&*compiled.full(), &top)?, total, counts)
             };
-            let (top_docs, total, mut counts) =
-                searcher.search(&*query, &(top, Count, FacetCollector { wanted }))?;
-            // Disjunctive facets: a dimension with a filter is counted without it.
+            (top_docs, total, Some(self.facets(counts, &compiled)))
+        } else {
+            // A browse: the filters' postings drive. A filtered dimension is counted
+            // without its own filter by another pass, or from the whole index's counts
+            // when it is the only filter.
+            let collector = FacetCollector {
+                top,
+                filters: Arc::new(ColumnFilters::default()),
+                wanted: Wanted {
+                    region: !compiled.has_filter(Dimension::Region),
+                    year: !compiled.has_filter(Dimension::Year),
+                    unit: !compiled.has_filter(Dimension::Unit),
+                },
+            };
+            let (top_docs, total, mut counts) = searcher.search(&*compiled.full(), &collector)?;
             for dimension in [Dimension::Region, Dimension::Year, Dimension::Unit] {
-                if compiled.has_filter(dimension) {
-                    let wanted = Wanted {
-                        region: dimension == Dimension::Region,
-                        year: dimension == Dimension::Year,
-                        unit: dimension == Dimension::Unit,
+                if !compiled.has_filter(dimension) {
+                    continue;
+                }
+                let other = if compiled.filter_count() == 1 {
+                    self.whole_index_counts(&searcher)?.clone()
+                } else {
+                    let counting = FacetCollector {
+                        top: Count,
+                        filters: Arc::new(ColumnFilters::default()),
+                        wanted: Wanted {
+                            region: dimension == Dimension::Region,
+                            year: dimension == Dimension::Year,
+                            unit: dimension == Dimension::Unit,
+                        },
                     };
-                    let other = searcher
-                        .search(&*compiled.without(dimension), &FacetCollector { wanted })?;
-                    match dimension {
-                        Dimension::Region => counts.region = other.region,
-                        Dimension::Year => counts.year = other.year,
-                        Dimension::Unit => counts.unit = other.unit,
-                    }
+                    searcher.search(&*compiled.without(dimension), &counting)?.2
+                };
+                match dimension {
+                    Dimension::Region => counts.region = other.region,
+                    Dimension::Year => counts.year = other.year,
+                    Dimension::Unit => counts.unit = other.unit,
                 }
             }
             (top_docs, total, Some(self.facets(counts, &compiled)))
-        } else {
-            let (top_docs, total) = searcher.search(&*query, &(top, Count))?;
-            (top_docs, total, None)
         };
 
         let mut hits = Vec::with_capacity(request.limit);
@@ -156,10 +199,25 @@ impl SearchIndex {
             )?);
         }
         Ok(SearchResponse {
-            total: total as u64,
+            total,
             hits,
             facets,
         })
+    }
+
+    /// Facet counts of every entry, computed on first need (the index never changes
+    /// under an open reader).
+    fn whole_index_counts(&self, searcher: &tantivy::Searcher) -> Result<&RawCounts, SearchError> {
+        if let Some(counts) = self.whole_index_counts.get() {
+            return Ok(counts);
+        }
+        let counting = FacetCollector {
+            top: Count,
+            filters: Arc::new(ColumnFilters::default()),
+            wanted: Wanted::ALL,
+        };
+        let (_, _, counts) = searcher.search(&AllQuery, &counting)?;
+        Ok(self.whole_index_counts.get_or_init(|| counts))
     }
 
     fn facets(&self, counts: RawCounts, compiled: &CompiledQuery) -> Facets {

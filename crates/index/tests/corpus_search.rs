@@ -352,6 +352,132 @@ fn facet_counts_match_the_items_and_are_disjunctive() {
     assert_eq!(guangdong_years, by_province["广东省"]);
 }
 
+/// For every mix of text, region, year and unit filters, the total and each facet equal
+/// counts computed from the parsed items: a facet counts the entries that pass every
+/// filter but its own.
+#[test]
+fn disjunctive_facets_equal_a_model_for_every_filter_combination() {
+    let f = fixture();
+    let divisions = edusearch_divisions::Divisions::global();
+    let chain_codes = |r: &ItemRecord| -> Vec<String> {
+        r.region
+            .code
+            .as_deref()
+            .and_then(|code| divisions.chain(code))
+            .map(|chain| {
+                [chain.province, chain.city, chain.county]
+                    .into_iter()
+                    .flatten()
+                    .map(|d| d.code.clone())
+                    .collect()
+            })
+            .unwrap_or_else(|| vec!["unknown".to_owned()])
+    };
+    let mut some_units: Vec<String> = f.records.iter().flat_map(|r| r.units.clone()).collect();
+    some_units.sort();
+    some_units.dedup();
+    assert!(some_units.len() > 3, "the corpus has items with units");
+
+    let queries = ["", "教育", "学校", "工作 -教师"];
+    let region_sets: [&[&str]; 5] = [
+        &[],
+        &["440000"],
+        &["370000"],
+        &["440000", "350205"],
+        &["370200", "371082"],
+    ];
+    let year_sets: [&[YearFilter]; 4] = [
+        &[],
+        &[YearFilter::Year(2021)],
+        &[YearFilter::Range(2022, 2025)],
+        &[YearFilter::Year(2021), YearFilter::Year(2023)],
+    ];
+    let unit_sets: [Vec<String>; 3] = [
+        Vec::new(),
+        vec![some_units[0].clone()],
+        vec![
+            some_units[1].clone(),
+            some_units[some_units.len() - 1].clone(),
+        ],
+    ];
+    let mut checked = 0;
+    for query in queries {
+        let parts: Vec<&str> = query.split_whitespace().collect();
+        let text_ok = |text: &str| {
+            parts.iter().all(|part| match part.strip_prefix('-') {
+                Some(excluded) => !text.contains(&normalize(excluded)),
+                None => text.contains(&normalize(part)),
+            })
+        };
+        for regions in region_sets {
+            for years in year_sets {
+                for units in &unit_sets {
+                    let request = SearchRequest {
+                        regions: regions.iter().map(|r| r.to_string()).collect(),
+                        years: years.to_vec(),
+                        units: units.clone(),
+                        ..SearchRequest::new(query)
+                    };
+                    let response = f.index.search(&request).unwrap();
+                    let facets = response.facets.unwrap();
+
+                    let mut total = 0;
+                    let mut by_region: BTreeMap<String, u64> = BTreeMap::new();
+                    let mut by_year: BTreeMap<Option<i32>, u64> = BTreeMap::new();
+                    let mut by_unit: BTreeMap<String, u64> = BTreeMap::new();
+                    for (r, text) in f.records.iter().zip(&f.folded) {
+                        if !text_ok(text) {
+                            continue;
+                        }
+                        let codes = chain_codes(r);
+                        let region_ok = regions.is_empty()
+                            || regions.iter().any(|c| codes.iter().any(|k| k == c));
+                        let year_ok = years.is_empty() || years.iter().any(|y| y.contains(r.year));
+                        let unit_ok = units.is_empty() || r.units.iter().any(|u| units.contains(u));
+                        if region_ok && year_ok && unit_ok {
+                            total += 1;
+                        }
+                        if year_ok && unit_ok {
+                            for code in &codes {
+                                *by_region.entry(code.clone()).or_default() += 1;
+                            }
+                        }
+                        if region_ok && unit_ok {
+                            *by_year.entry(r.year).or_default() += 1;
+                        }
+                        if region_ok && year_ok {
+                            for u in &r.units {
+                                *by_unit.entry(u.clone()).or_default() += 1;
+                            }
+                        }
+                    }
+                    let label =
+                        format!("{query:?} regions {regions:?} years {years:?} units {units:?}");
+                    assert_eq!(response.total, total, "total of {label}");
+                    let mut got_region = BTreeMap::new();
+                    let mut stack: Vec<_> = facets.region.iter().collect();
+                    while let Some(node) = stack.pop() {
+                        got_region.insert(node.code.clone(), node.count);
+                        stack.extend(&node.children);
+                    }
+                    assert_eq!(got_region, by_region, "regions of {label}");
+                    let got_year: BTreeMap<Option<i32>, u64> =
+                        facets.year.iter().map(|y| (y.value, y.count)).collect();
+                    assert_eq!(got_year, by_year, "years of {label}");
+                    let got_unit: BTreeMap<String, u64> = facets
+                        .unit
+                        .iter()
+                        .map(|u| (u.value.clone(), u.count))
+                        .collect();
+                    assert_eq!(got_unit, by_unit, "units of {label}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 4 * 5 * 4 * 3);
+}
+
 #[test]
 fn an_empty_query_browses_in_plan_and_item_order() {
     let response = fixture()

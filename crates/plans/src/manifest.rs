@@ -97,10 +97,12 @@ impl PlanEntry {
                     ))
                 }
                 Some(_) if !value => return Err(format!("{at}: {name}_basis without a {name}")),
-                Some(other) => return Err(format!(
+                Some(other) => {
+                    return Err(format!(
                     "{at}: {name}_basis is {:?}; a manifest value is \"manifest\" or \"inferred\"",
                     other.as_str()
-                )),
+                ))
+                }
             }
         }
         if let Some(region) = &self.region {

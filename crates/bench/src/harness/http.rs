@@ -68,14 +68,26 @@ struct WrkSummary {
     max_us: u64,
 }
 
-pub fn measure(index: &Path, work: &Path, edusearch: Option<&Path>, seconds: u32, seeds: &Path) -> HttpOutcome {
+pub fn measure(
+    index: &Path,
+    work: &Path,
+    edusearch: Option<&Path>,
+    seconds: u32,
+    seeds: &Path,
+) -> HttpOutcome {
     match try_measure(index, work, edusearch, seconds, seeds) {
         Ok(outcome) => outcome,
         Err(e) => HttpOutcome::skipped(&format!("{e:#}")),
     }
 }
 
-fn try_measure(index: &Path, work: &Path, edusearch: Option<&Path>, seconds: u32, seeds: &Path) -> Result<HttpOutcome> {
+fn try_measure(
+    index: &Path,
+    work: &Path,
+    edusearch: Option<&Path>,
+    seconds: u32,
+    seeds: &Path,
+) -> Result<HttpOutcome> {
     fs::create_dir_all(work).with_context(|| format!("creating {}", work.display()))?;
     let binary = match edusearch {
         Some(path) => path.to_path_buf(),
@@ -96,7 +108,11 @@ fn try_measure(index: &Path, work: &Path, edusearch: Option<&Path>, seconds: u32
         distinct_queries: queries.len(),
         ..Default::default()
     };
-    println!("HTTP: {} serving on {}; wrk, 2 threads, {seconds} s a run", binary.display(), server.base);
+    println!(
+        "HTTP: {} serving on {}; wrk, 2 threads, {seconds} s a run",
+        binary.display(),
+        server.base
+    );
     let label_rotating = format!("{} distinct queries", queries.len());
     for (label, script) in [("双减", &fixed), (label_rotating.as_str(), &rotating)] {
         for connections in [8, 64] {
@@ -134,24 +150,50 @@ fn build_edusearch() -> Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     println!("HTTP: building the edusearch binary (cargo build --release -p edusearch-cli) …");
     let output = Command::new(&cargo)
-        .args(["build", "--release", "-p", "edusearch-cli", "--bin", "edusearch"])
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "edusearch-cli",
+            "--bin",
+            "edusearch",
+        ])
         .stdout(Stdio::null())
         .output();
     match output {
         Ok(o) if o.status.success() && binary.exists() => Ok(binary),
         Ok(o) => {
             let stderr = String::from_utf8_lossy(&o.stderr);
-            let tail: Vec<&str> = stderr.lines().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
-            bail!("the edusearch binary could not be built, so there is no server to load:\n{}", tail.join("\n"))
+            let tail: Vec<&str> = stderr
+                .lines()
+                .rev()
+                .take(6)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            bail!(
+                "the edusearch binary could not be built, so there is no server to load:\n{}",
+                tail.join("\n")
+            )
         }
-        Err(e) => bail!("cannot run {cargo} to build the edusearch binary ({e}); pass --edusearch PATH"),
+        Err(e) => {
+            bail!("cannot run {cargo} to build the edusearch binary ({e}); pass --edusearch PATH")
+        }
     }
 }
 
 /// Makes sure `wrk` is there, installing Debian's package if it is not. Returns whether
 /// it was installed now.
 fn ensure_wrk() -> Result<bool> {
-    let present = || Command::new("wrk").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok();
+    let present = || {
+        Command::new("wrk")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok()
+    };
     if present() {
         return Ok(false);
     }
@@ -188,7 +230,8 @@ fn query_paths(seeds: &Path) -> Result<Vec<String>> {
         for token in jieba.cut_for_search(sentence, true) {
             let word = token.word;
             let n = word.chars().count();
-            if (2..=4).contains(&n) && word.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+            if (2..=4).contains(&n) && word.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+            {
                 *counts.entry(word.to_owned()).or_default() += 1;
             }
         }
@@ -262,7 +305,14 @@ end
 
 fn run_wrk(base: &str, script: &Path, connections: u32, seconds: u32) -> Result<WrkSummary> {
     let output = Command::new("wrk")
-        .args(["-t2", &format!("-c{connections}"), &format!("-d{seconds}s"), "--timeout", "10s", "-s"])
+        .args([
+            "-t2",
+            &format!("-c{connections}"),
+            &format!("-d{seconds}s"),
+            "--timeout",
+            "10s",
+            "-s",
+        ])
         .arg(script)
         .arg(base)
         .output()
@@ -271,7 +321,13 @@ fn run_wrk(base: &str, script: &Path, connections: u32, seconds: u32) -> Result<
     let line = stdout
         .lines()
         .find_map(|l| l.strip_prefix("BENCH_JSON "))
-        .with_context(|| format!("wrk printed no summary: {}{}", stdout, String::from_utf8_lossy(&output.stderr)))?;
+        .with_context(|| {
+            format!(
+                "wrk printed no summary: {}{}",
+                stdout,
+                String::from_utf8_lossy(&output.stderr)
+            )
+        })?;
     serde_json::from_str(line).with_context(|| format!("reading wrk's summary {line:?}"))
 }
 
@@ -338,9 +394,15 @@ impl Drop for Server {
 fn http_status(addr: &str, path: &str) -> Result<u16> {
     let mut stream = TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
     let mut head = [0u8; 16];
     let n = stream.read(&mut head)?;
     let text = String::from_utf8_lossy(&head[..n]);
-    text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).context("no status line")
+    text.split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .context("no status line")
 }

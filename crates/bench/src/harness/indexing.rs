@@ -70,7 +70,8 @@ pub fn build_child(args: &BuildArgs) -> Result<()> {
     let mut builder = IndexBuilder::create(&args.index, &options).map_err(|e| anyhow!("{e}"))?;
     match args.source {
         BuildSource::Jsonl => {
-            let file = File::open(&args.input).with_context(|| format!("opening {}", args.input.display()))?;
+            let file = File::open(&args.input)
+                .with_context(|| format!("opening {}", args.input.display()))?;
             for (n, line) in BufReader::with_capacity(1 << 20, file).lines().enumerate() {
                 let line = line.with_context(|| format!("reading {}", args.input.display()))?;
                 if line.trim().is_empty() {
@@ -107,14 +108,20 @@ pub fn build_child(args: &BuildArgs) -> Result<()> {
 }
 
 /// Runs a build in a child process and adds sizes and rates.
-pub fn measure(source: BuildSource, input: &Path, index: &Path, corpus: &CorpusInfo) -> Result<BuildResult> {
+pub fn measure(
+    source: BuildSource,
+    input: &Path,
+    index: &Path,
+    corpus: &CorpusInfo,
+) -> Result<BuildResult> {
     let label = match source {
         BuildSource::Jsonl => "JSON lines (add_record)",
         BuildSource::Plans => "plan files (read_corpus + add_plan)",
     };
     println!("indexing from {label}: building {} …", index.display());
     if index.exists() {
-        std::fs::remove_dir_all(index).with_context(|| format!("removing the old {}", index.display()))?;
+        std::fs::remove_dir_all(index)
+            .with_context(|| format!("removing the old {}", index.display()))?;
     }
     let exe = std::env::current_exe().context("finding this program's path")?;
     let source_name = match source {
@@ -188,7 +195,8 @@ pub fn check_sample(corpus: &CorpusInfo) -> Result<Fidelity> {
     const PLANS: usize = 40;
     let mut expected: HashMap<String, ItemRecord> = HashMap::new();
     let mut plan_order: Vec<String> = Vec::new();
-    let file = File::open(&corpus.jsonl).with_context(|| format!("opening {}", corpus.jsonl.display()))?;
+    let file =
+        File::open(&corpus.jsonl).with_context(|| format!("opening {}", corpus.jsonl.display()))?;
     for line in BufReader::new(file).lines() {
         let record: ItemRecord = serde_json::from_str(&line?)?;
         if plan_order.last() != Some(&record.plan_id) {
@@ -212,13 +220,17 @@ pub fn check_sample(corpus: &CorpusInfo) -> Result<Fidelity> {
         fidelity.warnings += output.warnings.len();
         for w in output.warnings.iter().take(2) {
             if fidelity.examples.len() < 6 {
-                fidelity.examples.push(format!("{}: {}", w.source, w.message));
+                fidelity
+                    .examples
+                    .push(format!("{}: {}", w.source, w.message));
             }
         }
         for plan in &output.plans {
             for item in &plan.items {
                 fidelity.items_read += 1;
-                let Some(want) = expected.get(&item.id) else { continue };
+                let Some(want) = expected.get(&item.id) else {
+                    continue;
+                };
                 if item.title == want.title && item.body == want.body && item.units == want.units {
                     fidelity.items_identical += 1;
                 } else if fidelity.examples.len() < 6 {
@@ -260,7 +272,9 @@ pub fn proc_status_kb(pid: &str, key: &str) -> Option<u64> {
 }
 
 pub fn dir_size(path: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(path) else { return 0 };
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return 0;
+    };
     entries
         .filter_map(|e| e.ok())
         .map(|e| match e.metadata() {

@@ -39,7 +39,11 @@ pub struct Case {
 
 impl Case {
     pub fn label(&self) -> String {
-        let query = if self.query.is_empty() { "(browse)" } else { &self.query };
+        let query = if self.query.is_empty() {
+            "(browse)"
+        } else {
+            &self.query
+        };
         if self.filtered {
             format!("{query} +filters")
         } else {
@@ -74,9 +78,24 @@ pub fn mix() -> Vec<Case> {
         ("single word", "课后服务", &["课后服务"], &[]),
         ("single word", "劳动教育", &["劳动教育"], &[]),
         ("inside a word", "减负", &["减负"], &[]),
-        ("phrase", "\"义务教育 优质均衡\"", &["义务教育优质均衡"], &[]),
-        ("two terms", "劳动教育 心理健康", &["劳动教育", "心理健康"], &[]),
-        ("three terms", "学校 教师 课程", &["学校", "教师", "课程"], &[]),
+        (
+            "phrase",
+            "\"义务教育 优质均衡\"",
+            &["义务教育优质均衡"],
+            &[],
+        ),
+        (
+            "two terms",
+            "劳动教育 心理健康",
+            &["劳动教育", "心理健康"],
+            &[],
+        ),
+        (
+            "three terms",
+            "学校 教师 课程",
+            &["学校", "教师", "课程"],
+            &[],
+        ),
         ("exclusion", "校外培训 -双减", &["校外培训"], &["双减"]),
     ];
     let mut cases = Vec::new();
@@ -119,7 +138,9 @@ impl Latency {
         samples.sort();
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
         // Nearest rank: the smallest sample with at least p% of the samples at or below it.
-        let at = |p: f64| ms(samples[((p * samples.len() as f64).ceil() as usize).clamp(1, samples.len()) - 1]);
+        let at = |p: f64| {
+            ms(samples[((p * samples.len() as f64).ceil() as usize).clamp(1, samples.len()) - 1])
+        };
         Latency {
             samples: samples.len(),
             p50_ms: at(0.50),
@@ -132,13 +153,19 @@ impl Latency {
 
 /// Runs `f` a few times to warm caches, then `rounds` times or until `budget` seconds
 /// have passed (at least 5 timed runs), and returns the timings.
-pub fn time_runs<F: FnMut() -> Result<()>>(rounds: usize, budget: f64, mut f: F) -> Result<Latency> {
+pub fn time_runs<F: FnMut() -> Result<()>>(
+    rounds: usize,
+    budget: f64,
+    mut f: F,
+) -> Result<Latency> {
     for _ in 0..3 {
         f()?;
     }
     let started = Instant::now();
     let mut samples = Vec::with_capacity(rounds);
-    while samples.len() < rounds.max(5) && (samples.len() < 5 || started.elapsed().as_secs_f64() < budget) {
+    while samples.len() < rounds.max(5)
+        && (samples.len() < 5 || started.elapsed().as_secs_f64() < budget)
+    {
         let t = Instant::now();
         f()?;
         samples.push(t.elapsed());
@@ -153,7 +180,12 @@ pub fn run(args: &RunArgs) -> Result<()> {
     println!("{}", machine.describe());
 
     let started = Instant::now();
-    let corpus = synth::synthesise(&args.corpus.seeds, &out.join("corpus"), args.corpus.items, args.corpus.seed)?;
+    let corpus = synth::synthesise(
+        &args.corpus.seeds,
+        &out.join("corpus"),
+        args.corpus.items,
+        args.corpus.seed,
+    )?;
     println!(
         "corpus: {} plans, {} items ({} entries with preambles), {:.1} MB of plan files, {:.1} MB of item records [{:.1} s]",
         corpus.plans,
@@ -167,12 +199,22 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let mut results = Results::new(machine, corpus.clone(), args);
     results.fidelity = Some(indexing::check_sample(&corpus)?);
     let index_dir = out.join("index-jsonl");
-    results.indexing.push(indexing::measure(crate::BuildSource::Jsonl, &corpus.jsonl, &index_dir, &corpus)?);
+    results.indexing.push(indexing::measure(
+        crate::BuildSource::Jsonl,
+        &corpus.jsonl,
+        &index_dir,
+        &corpus,
+    )?);
     if args.skip_plan_build {
         println!("indexing from plan files: skipped (--skip-plan-build)");
     } else {
         let plans_index = out.join("index-plans");
-        results.indexing.push(indexing::measure(crate::BuildSource::Plans, &corpus.plans_dir, &plans_index, &corpus)?);
+        results.indexing.push(indexing::measure(
+            crate::BuildSource::Plans,
+            &corpus.plans_dir,
+            &plans_index,
+            &corpus,
+        )?);
         // Only one copy is needed from here on.
         let _ = std::fs::remove_dir_all(&plans_index);
     }
@@ -182,12 +224,25 @@ pub fn run(args: &RunArgs) -> Result<()> {
     if args.skip_sqlite {
         println!("SQLite FTS5: skipped (--skip-sqlite)");
     } else {
-        results.sqlite = Some(sqlite::measure(&corpus, &out.join("fts5.sqlite"), &index_dir, &cases, args.rounds, args.budget)?);
+        results.sqlite = Some(sqlite::measure(
+            &corpus,
+            &out.join("fts5.sqlite"),
+            &index_dir,
+            &cases,
+            args.rounds,
+            args.budget,
+        )?);
     }
     results.http = if args.skip_http {
         http::HttpOutcome::skipped("--skip-http")
     } else {
-        http::measure(&index_dir, &out.join("http"), args.edusearch.as_deref(), args.http_seconds, &args.corpus.seeds)
+        http::measure(
+            &index_dir,
+            &out.join("http"),
+            args.edusearch.as_deref(),
+            args.http_seconds,
+            &args.corpus.seeds,
+        )
     };
     results.total_seconds = started.elapsed().as_secs_f64();
     report::write(&results, out)

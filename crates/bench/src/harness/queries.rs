@@ -18,9 +18,18 @@ pub struct QueryResult {
     pub latency: Latency,
 }
 
-pub fn measure(index_dir: &Path, cases: &[Case], rounds: usize, budget: f64) -> Result<Vec<QueryResult>> {
-    let index = SearchIndex::open(index_dir).map_err(|e| anyhow!("opening {}: {e}", index_dir.display()))?;
-    println!("queries: {} cases, facets on, single thread, up to {rounds} runs or {budget} s each", cases.len());
+pub fn measure(
+    index_dir: &Path,
+    cases: &[Case],
+    rounds: usize,
+    budget: f64,
+) -> Result<Vec<QueryResult>> {
+    let index = SearchIndex::open(index_dir)
+        .map_err(|e| anyhow!("opening {}: {e}", index_dir.display()))?;
+    println!(
+        "queries: {} cases, facets on, single thread, up to {rounds} runs or {budget} s each",
+        cases.len()
+    );
     let mut results = Vec::with_capacity(cases.len());
     for case in cases {
         let request = case.request();
@@ -45,7 +54,9 @@ pub fn measure(index_dir: &Path, cases: &[Case], rounds: usize, budget: f64) -> 
 }
 
 fn search(index: &SearchIndex, request: &edusearch_index::SearchRequest) -> Result<SearchResponse> {
-    index.search(request).map_err(|e| anyhow!("{:?}: {e}", request.query))
+    index
+        .search(request)
+        .map_err(|e| anyhow!("{:?}: {e}", request.query))
 }
 
 /// Every matching entry id, page by page (`None` when there are more than `cap`).

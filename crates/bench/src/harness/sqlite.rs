@@ -82,8 +82,12 @@ pub fn measure(
     let build_seconds = started.elapsed().as_secs_f64();
     let db_bytes = std::fs::metadata(db_path).map(|m| m.len()).unwrap_or(0);
     let sqlite_version: String = conn.query_row("select sqlite_version()", [], |r| r.get(0))?;
-    println!("  loaded in {build_seconds:.1} s, {:.1} MB (SQLite {sqlite_version})", db_bytes as f64 / 1e6);
-    let index = SearchIndex::open(index_dir).map_err(|e| anyhow!("opening {}: {e}", index_dir.display()))?;
+    println!(
+        "  loaded in {build_seconds:.1} s, {:.1} MB (SQLite {sqlite_version})",
+        db_bytes as f64 / 1e6
+    );
+    let index = SearchIndex::open(index_dir)
+        .map_err(|e| anyhow!("opening {}: {e}", index_dir.display()))?;
 
     let mut out = Vec::with_capacity(cases.len());
     for case in cases {
@@ -99,7 +103,11 @@ pub fn measure(
             latency.p95_ms,
             latency.p99_ms,
             sql.method(),
-            if check.ok() { "same results" } else { "MISMATCH" }
+            if check.ok() {
+                "same results"
+            } else {
+                "MISMATCH"
+            }
         );
         for example in &check.examples {
             println!("      {example}");
@@ -124,7 +132,8 @@ fn build(corpus: &CorpusInfo, db_path: &Path) -> Result<Connection> {
     for suffix in ["", "-journal", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db_path.display()));
     }
-    let conn = Connection::open(db_path).with_context(|| format!("opening {}", db_path.display()))?;
+    let conn =
+        Connection::open(db_path).with_context(|| format!("opening {}", db_path.display()))?;
     conn.execute_batch(
         "PRAGMA journal_mode = OFF;
          PRAGMA synchronous = OFF;
@@ -141,11 +150,17 @@ fn build(corpus: &CorpusInfo, db_path: &Path) -> Result<Connection> {
         let mut entry = tx.prepare("INSERT INTO entries VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?1)")?;
         let mut unit = tx.prepare("INSERT INTO units VALUES (?1, ?2)")?;
         let mut text = tx.prepare("INSERT INTO fts(rowid, text) VALUES (?1, ?2)")?;
-        let file = File::open(&corpus.jsonl).with_context(|| format!("opening {}", corpus.jsonl.display()))?;
+        let file = File::open(&corpus.jsonl)
+            .with_context(|| format!("opening {}", corpus.jsonl.display()))?;
         for (n, line) in BufReader::with_capacity(1 << 20, file).lines().enumerate() {
             let record: ItemRecord = serde_json::from_str(&line?)?;
             let rowid = n as i64 + 1;
-            let chain = record.region.code.as_deref().and_then(|c| divisions.chain(c)).unwrap_or_default();
+            let chain = record
+                .region
+                .code
+                .as_deref()
+                .and_then(|c| divisions.chain(c))
+                .unwrap_or_default();
             let code = |d: Option<&edusearch_divisions::Division>| d.map(|d| d.code.clone());
             entry.execute(params![
                 rowid,
@@ -195,15 +210,31 @@ fn quote_fts(term: &str) -> String {
 }
 
 fn like(term: &str, negated: bool) -> String {
-    let escaped = term.replace('\'', "''").replace('%', "\\%").replace('_', "\\_");
-    format!("fts.text {}LIKE '%{escaped}%' ESCAPE '\\'", if negated { "NOT " } else { "" })
+    let escaped = term
+        .replace('\'', "''")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!(
+        "fts.text {}LIKE '%{escaped}%' ESCAPE '\\'",
+        if negated { "NOT " } else { "" }
+    )
 }
 
 impl Translated {
     fn new(case: &Case) -> Translated {
         let long = |t: &&String| t.chars().count() >= 3;
-        let positive: Vec<String> = case.required.iter().filter(long).map(|t| quote_fts(t)).collect();
-        let mut likes: Vec<String> = case.required.iter().filter(|t| !long(t)).map(|t| like(t, false)).collect();
+        let positive: Vec<String> = case
+            .required
+            .iter()
+            .filter(long)
+            .map(|t| quote_fts(t))
+            .collect();
+        let mut likes: Vec<String> = case
+            .required
+            .iter()
+            .filter(|t| !long(t))
+            .map(|t| like(t, false))
+            .collect();
         let mut matching = (!positive.is_empty()).then(|| positive.join(" AND "));
         for term in &case.excluded {
             match &mut matching {
@@ -221,7 +252,11 @@ impl Translated {
     }
 
     fn method(&self) -> String {
-        match (self.matching.is_some(), self.likes.is_empty(), self.has_text) {
+        match (
+            self.matching.is_some(),
+            self.likes.is_empty(),
+            self.has_text,
+        ) {
             (_, _, false) => "filter only".to_owned(),
             (true, true, _) => "MATCH".to_owned(),
             (true, false, _) => "MATCH + LIKE (term < 3 chars)".to_owned(),
@@ -236,7 +271,10 @@ impl Translated {
             c.push(format!("e.province = '{FILTER_PROVINCE}'"));
         }
         if self.years && !skip_years {
-            c.push(format!("e.year BETWEEN {} AND {}", FILTER_YEARS.0, FILTER_YEARS.1));
+            c.push(format!(
+                "e.year BETWEEN {} AND {}",
+                FILTER_YEARS.0, FILTER_YEARS.1
+            ));
         }
         c.join(" AND ")
     }
@@ -264,14 +302,25 @@ impl Translated {
                 "0.0"
             };
             conn.execute(
-                &format!("INSERT INTO m SELECT fts.rowid, {score} FROM fts WHERE {}", conditions.join(" AND ")),
+                &format!(
+                    "INSERT INTO m SELECT fts.rowid, {score} FROM fts WHERE {}",
+                    conditions.join(" AND ")
+                ),
                 [],
             )?;
         }
         let src = self.source();
         let all = self.filters(false, false);
-        answer.total = conn.query_row(&format!("SELECT count(*) FROM {src} WHERE {all}"), [], |r| r.get::<_, i64>(0))? as u64;
-        let order = if self.has_text { "m.score, e.ord" } else { "e.ord" };
+        answer.total = conn.query_row(
+            &format!("SELECT count(*) FROM {src} WHERE {all}"),
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as u64;
+        let order = if self.has_text {
+            "m.score, e.ord"
+        } else {
+            "e.ord"
+        };
         let mut top = conn.prepare_cached(&format!(
             "SELECT e.id, f.text FROM {src} JOIN fts f ON f.rowid = e.rowid WHERE {all} ORDER BY {order} LIMIT 10"
         ))?;
@@ -289,26 +338,35 @@ impl Translated {
         })?;
         for row in rows {
             let (province, count) = row?;
-            *answer.provinces.entry(province.unwrap_or_else(|| "unknown".into())).or_default() += count;
+            *answer
+                .provinces
+                .entry(province.unwrap_or_else(|| "unknown".into()))
+                .or_default() += count;
         }
         let mut years = conn.prepare_cached(&format!(
             "SELECT e.year, count(*) FROM {src} WHERE {} GROUP BY 1",
             self.filters(false, true)
         ))?;
-        for row in years.query_map([], |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, i64>(1)? as u64)))? {
+        for row in years.query_map([], |r| {
+            Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, i64>(1)? as u64))
+        })? {
             let (year, count) = row?;
             answer.years.insert(year, count);
         }
         let mut units = conn.prepare_cached(&format!(
             "SELECT u.unit, count(*) FROM {src} JOIN units u ON u.entry = e.rowid WHERE {all} GROUP BY 1 ORDER BY 2 DESC"
         ))?;
-        for row in units.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))? {
+        for row in units.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })? {
             let (unit, count) = row?;
             answer.units.insert(unit, count);
         }
         if with_ids {
             let mut ids = conn.prepare(&format!("SELECT e.id FROM {src} WHERE {all}"))?;
-            answer.ids = ids.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            answer.ids = ids
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
         }
         Ok(answer)
     }
@@ -328,12 +386,24 @@ fn compare(index: &SearchIndex, case: &Case, sqlite: &Answer) -> Result<Check> {
     request.limit = 1;
     let answer = index.search(&request).map_err(|e| anyhow!("{e}"))?;
     let facets = answer.facets.unwrap_or_default();
-    let years: BTreeMap<Option<i64>, u64> =
-        facets.year.iter().filter(|y| y.count > 0).map(|y| (y.value.map(i64::from), y.count)).collect();
-    let provinces: BTreeMap<String, u64> =
-        facets.region.iter().filter(|r| r.count > 0).map(|r| (r.code.clone(), r.count)).collect();
-    let units: BTreeMap<String, u64> =
-        facets.unit.iter().filter(|u| u.count > 0).map(|u| (u.value.clone(), u.count)).collect();
+    let years: BTreeMap<Option<i64>, u64> = facets
+        .year
+        .iter()
+        .filter(|y| y.count > 0)
+        .map(|y| (y.value.map(i64::from), y.count))
+        .collect();
+    let provinces: BTreeMap<String, u64> = facets
+        .region
+        .iter()
+        .filter(|r| r.count > 0)
+        .map(|r| (r.code.clone(), r.count))
+        .collect();
+    let units: BTreeMap<String, u64> = facets
+        .unit
+        .iter()
+        .filter(|u| u.count > 0)
+        .map(|u| (u.value.clone(), u.count))
+        .collect();
     let mut check = Check {
         totals_equal: answer.total == sqlite.total,
         year_facets_equal: years == sqlite.years,
@@ -342,16 +412,30 @@ fn compare(index: &SearchIndex, case: &Case, sqlite: &Answer) -> Result<Check> {
         ..Default::default()
     };
     if !check.totals_equal {
-        check.examples.push(format!("totals: edusearch {} vs SQLite {}", answer.total, sqlite.total));
+        check.examples.push(format!(
+            "totals: edusearch {} vs SQLite {}",
+            answer.total, sqlite.total
+        ));
     }
     if !check.year_facets_equal {
-        check.examples.push(format!("year counts: edusearch {years:?} vs SQLite {:?}", sqlite.years));
+        check.examples.push(format!(
+            "year counts: edusearch {years:?} vs SQLite {:?}",
+            sqlite.years
+        ));
     }
     if !check.province_facets_equal {
-        check.examples.push(format!("province counts differ: edusearch {} values, SQLite {}", provinces.len(), sqlite.provinces.len()));
+        check.examples.push(format!(
+            "province counts differ: edusearch {} values, SQLite {}",
+            provinces.len(),
+            sqlite.provinces.len()
+        ));
     }
     if !check.unit_facets_equal {
-        check.examples.push(format!("unit counts differ: edusearch {} values, SQLite {}", units.len(), sqlite.units.len()));
+        check.examples.push(format!(
+            "unit counts differ: edusearch {} values, SQLite {}",
+            units.len(),
+            sqlite.units.len()
+        ));
     }
     if let Some(ids) = all_ids(index, case, SET_CAP)? {
         let only_e: Vec<&String> = ids.difference(&sqlite.ids).collect();

@@ -66,6 +66,19 @@ pub fn words(jieba: &Jieba, text: &str) -> Vec<(String, usize, usize)> {
     map_to_original(text, tokens)
 }
 
+/// The words jieba cuts a query term into, longest only (not the parts search mode adds):
+/// scoring a whole-word match of 劳动教育 needs the word 劳动教育, and unioning the long
+/// posting lists of 劳动 and 教育 as well would cost more than it ranks.
+pub fn whole_words(jieba: &Jieba, term: &str) -> Vec<String> {
+    jieba
+        .cut(&fold_text(term), true)
+        .into_iter()
+        .map(|token| token.word)
+        .filter(|word| word.chars().any(char::is_alphanumeric))
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Turns tokens of the folded text (with character indices) into tokens with byte
 /// offsets in the original text, dropping those with nothing searchable in them.
 fn map_to_original(text: &str, tokens: Vec<(String, usize, usize)>) -> Vec<(String, usize, usize)> {
@@ -156,6 +169,12 @@ mod tests {
             .collect();
         assert!(got.contains(&"双减".to_string()), "{got:?}");
         assert!(!got.iter().any(|w| w.contains('“')));
+    }
+
+    #[test]
+    fn whole_words_are_the_longest_cut() {
+        assert_eq!(whole_words(&jieba(), "劳动教育"), ["劳动教育"]);
+        assert_eq!(whole_words(&jieba(), "減負"), ["减负"]);
     }
 
     #[test]

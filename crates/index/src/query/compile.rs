@@ -17,7 +17,7 @@ use tantivy::Term;
 
 use super::syntax::ParsedQuery;
 use crate::analysis::grams::bigrams;
-use crate::analysis::words::words;
+use crate::analysis::words::whole_words;
 use crate::error::{RegionCandidate, SearchError};
 use crate::request::{SearchRequest, YearFilter};
 use crate::schema::{Fields, UNKNOWN, UNKNOWN_YEAR};
@@ -61,15 +61,28 @@ impl CompiledQuery {
 
     /// The whole query.
     pub fn full(&self) -> Box<dyn Query> {
-        self.combine(None)
+        self.combine(&[])
     }
 
     /// The query without one dimension's filter.
     pub fn without(&self, dimension: Dimension) -> Box<dyn Query> {
-        self.combine(Some(dimension))
+        self.combine(&[dimension])
     }
 
-    fn combine(&self, skip: Option<Dimension>) -> Box<dyn Query> {
+    /// The text query alone (everything when there is none).
+    pub fn without_filters(&self) -> Box<dyn Query> {
+        self.combine(&[Dimension::Region, Dimension::Year, Dimension::Unit])
+    }
+
+    /// How many dimensions have a filter.
+    pub fn filter_count(&self) -> usize {
+        [Dimension::Region, Dimension::Year, Dimension::Unit]
+            .into_iter()
+            .filter(|&d| self.has_filter(d))
+            .count()
+    }
+
+    fn combine(&self, skip: &[Dimension]) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if let Some(text) = &self.text {
             clauses.push((Occur::Must, text.box_clone()));
@@ -79,7 +92,7 @@ impl CompiledQuery {
             (Dimension::Year, &self.year),
             (Dimension::Unit, &self.unit),
         ] {
-            if skip == Some(dimension) {
+            if skip.contains(&dimension) {
                 continue;
             }
             if let Some(filter) = filter {
@@ -215,9 +228,9 @@ fn scored_term(term: &str, fields: &Fields, jieba: &Jieba) -> Box<dyn Query> {
         let title = exact(term, fields.text_chars, fields.title_bigrams);
         clauses.push((Occur::Should, Box::new(BoostQuery::new(title, TITLE_BOOST))));
     }
-    let word_terms: Vec<Box<dyn Query>> = words(jieba, term)
+    let word_terms: Vec<Box<dyn Query>> = whole_words(jieba, term)
         .into_iter()
-        .map(|(word, _, _)| -> Box<dyn Query> {
+        .map(|word| -> Box<dyn Query> {
             Box::new(TermQuery::new(
                 Term::from_field_text(fields.text_words, &word),
                 IndexRecordOption::WithFreqs,
@@ -250,13 +263,22 @@ fn exact(
             Term::from_field_text(bigram_field, &grams[0]),
             IndexRecordOption::WithFreqs,
         )),
-        _ => Box::new(PhraseQuery::new(
-            grams
-                .iter()
-                .map(|g| Term::from_field_text(bigram_field, g))
+        _ => Box::new(PhraseQuery::new_with_offset(
+            covering_bigrams(grams.len())
+                .map(|at| (at, Term::from_field_text(bigram_field, &grams[at])))
                 .collect(),
         )),
     }
+}
+
+/// Positions of the bigrams that cover a term of `count + 1` characters without
+/// overlapping (the last one overlaps when the length is odd): "课后服务" is 课后 at 0
+/// and 服务 at 2. Bigram positions are consecutive, so these standing at their offsets
+/// means every character stands in place, with half the posting lists of all bigrams.
+fn covering_bigrams(count: usize) -> impl Iterator<Item = usize> {
+    (0..count)
+        .step_by(2)
+        .chain(count.is_multiple_of(2).then(|| count - 1))
 }
 
 fn term_query(term: Term) -> Box<dyn Query> {
@@ -339,4 +361,36 @@ pub fn region_path(code: &str) -> String {
                 .join(" ")
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::covering_bigrams;
+
+    #[test]
+    fn covering_bigrams_reach_every_character_once_or_with_one_overlap() {
+        let cases: [(usize, &[usize]); 5] = [
+            (2, &[0, 1]),
+            (3, &[0, 2]),
+            (4, &[0, 2, 3]),
+            (7, &[0, 2, 4, 6]),
+            (8, &[0, 2, 4, 6, 7]),
+        ];
+        for (count, expected) in cases {
+            assert_eq!(
+                covering_bigrams(count).collect::<Vec<_>>(),
+                expected,
+                "{count} bigrams"
+            );
+        }
+        // Every character of every length is covered.
+        for count in 2..40 {
+            let mut covered = vec![false; count + 1];
+            for at in covering_bigrams(count) {
+                covered[at] = true;
+                covered[at + 1] = true;
+            }
+            assert!(covered.iter().all(|&c| c), "{count} bigrams");
+        }
+    }
 }
