@@ -235,14 +235,15 @@ fn markdown(r: &Results) -> String {
         None => {
             let _ = writeln!(
                 s,
-                "| queries | connections | req/s | p50 | p99 | max | errors | server RSS |"
+                "| queries | answer cache | connections | req/s | p50 | p99 | max | errors | server RSS |"
             );
-            let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|");
+            let _ = writeln!(s, "|---|---|---:|---:|---:|---:|---:|---:|---:|");
             for run in &r.http.runs {
                 let _ = writeln!(
                     s,
-                    "| {} | {} | {:.0} | {:.2} ms | {:.2} ms | {:.1} ms | {} | {:.0} MB |",
+                    "| {} | {} | {} | {:.0} | {:.2} ms | {:.2} ms | {:.1} ms | {} | {:.0} MB |",
                     run.queries,
+                    if run.cache { "on" } else { "off" },
                     run.connections,
                     run.requests_per_second,
                     run.p50_ms,
@@ -254,7 +255,7 @@ fn markdown(r: &Results) -> String {
             }
             let _ = writeln!(
                 s,
-                "\nServer memory after the runs: RSS {:.0} MB, peak {:.0} MB.{}",
+                "\nServer memory after the runs (the larger of the two servers): RSS {:.0} MB, peak {:.0} MB. The answer cache (`serve --cache-mb`, 64 MB by default) answers a repeated request from the JSON it sent before; with it off, every request is searched.{}",
                 r.http.server_rss_mb,
                 r.http.server_peak_rss_mb,
                 if r.http.wrk_installed_now {

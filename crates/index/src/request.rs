@@ -10,7 +10,7 @@ pub const MAX_LIMIT: usize = 200;
 /// The longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 500;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SortOrder {
     /// Best match first; for an empty query, plan and item order.
@@ -35,7 +35,7 @@ impl std::str::FromStr for SortOrder {
 }
 
 /// One year filter value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum YearFilter {
     Year(i32),
     /// Inclusive; plans of unknown year are outside every range.
@@ -116,7 +116,7 @@ impl std::fmt::Display for YearFilter {
 
 /// A search: the query string plus filters. Values repeated within one facet mean
 /// any of them; different facets must all hold.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SearchRequest {
     pub query: String,
     /// Division codes (`440000`) or names (`广东`, `河源市`), or `unknown`.

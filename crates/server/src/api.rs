@@ -3,22 +3,27 @@
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
+use axum::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
 use axum::Json;
 use edusearch_index::{ItemRecord, PlanSummary, SearchError, SearchIndex, SearchResponse, Stats};
 use edusearch_plans::Plan;
 use serde::Serialize;
 
+use crate::cache::SearchCache;
 use crate::errors::ApiError;
 use crate::params::{self, Pairs};
+use crate::AppState;
 
 type Index = State<Arc<SearchIndex>>;
 type Answer<T> = Result<Json<T>, ApiError>;
 
 /// The JSON routes, as the router registers them and the OpenAPI document lists them.
-pub fn routes() -> Vec<(&'static str, MethodRouter<Arc<SearchIndex>>)> {
+pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
     vec![
         ("/api/search", get(search)),
         ("/api/items/{id}", get(item)),
@@ -29,12 +34,45 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<Arc<SearchIndex>>)> {
     ]
 }
 
+/// Whether an answer came from the cache of repeated searches (`hit`) or was computed.
+const CACHE_HEADER: HeaderName = HeaderName::from_static("x-edusearch-cache");
+
 async fn search(
     State(index): Index,
+    State(cache): State<Arc<SearchCache>>,
     query: Result<Query<Pairs>, QueryRejection>,
-) -> Answer<SearchResponse> {
+) -> Result<Response, ApiError> {
     let request = params::search_request(&pairs(query)?)?;
-    blocking(index, move |index| index.search(&request)).await
+    if let Some(answer) = cache.get(&request) {
+        return Ok(json_bytes(answer, "hit"));
+    }
+    let key = cache.is_enabled().then(|| request.clone());
+    // Serialized on the blocking pool too: a national answer is tens of kilobytes.
+    let answer = blocking(index, move |index| {
+        let response: SearchResponse = index.search(&request)?;
+        Ok(serde_json::to_vec(&response).map(Bytes::from))
+    })
+    .await?
+    .0
+    .map_err(|error| {
+        tracing::error!(%error, "serializing a search answer");
+        ApiError::internal()
+    })?;
+    if let Some(key) = key {
+        cache.put(key, answer.clone());
+    }
+    Ok(json_bytes(answer, "miss"))
+}
+
+fn json_bytes(body: Bytes, cache: &'static str) -> Response {
+    (
+        [
+            (CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (CACHE_HEADER, HeaderValue::from_static(cache)),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 async fn stats(State(index): Index, query: Result<Query<Pairs>, QueryRejection>) -> Answer<Stats> {

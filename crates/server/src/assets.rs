@@ -1,15 +1,12 @@
 //! The web page: files from `web/` embedded in the binary, served with their content
 //! types and a Content-Security-Policy that lets the page talk to this server only.
 
-use std::sync::Arc;
-
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
     X_FRAME_OPTIONS,
 };
 use axum::response::IntoResponse;
 use axum::routing::{get, MethodRouter};
-use edusearch_index::SearchIndex;
 
 macro_rules! web_file {
     ($name:literal) => {
@@ -53,7 +50,7 @@ const ASSETS: &[Asset] = &[
 ];
 
 /// The page's routes.
-pub fn routes() -> Vec<(&'static str, MethodRouter<Arc<SearchIndex>>)> {
+pub fn routes() -> Vec<(&'static str, MethodRouter<crate::AppState>)> {
     ASSETS
         .iter()
         .map(|asset| {

@@ -4,12 +4,18 @@
 //!
 //! ```no_run
 //! # async fn run() -> anyhow::Result<()> {
-//! edusearch_server::serve("index".as_ref(), "127.0.0.1:8080".parse()?).await
+//! edusearch_server::serve(
+//!     "index".as_ref(),
+//!     "127.0.0.1:8080".parse()?,
+//!     edusearch_server::DEFAULT_CACHE_BYTES,
+//! )
+//! .await
 //! # }
 //! ```
 
 mod api;
 mod assets;
+mod cache;
 mod errors;
 mod limits;
 mod openapi;
@@ -21,6 +27,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::extract::FromRef;
 use axum::http::StatusCode;
 use axum::routing::{get, MethodRouter};
 use axum::Router;
@@ -32,13 +39,33 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use assets::CONTENT_SECURITY_POLICY_VALUE;
+pub use cache::{SearchCache, DEFAULT_CACHE_BYTES};
 pub use errors::ApiError;
 pub use limits::{MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_URI_BYTES};
 
 /// How long one request may take before the server gives up on it.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
-fn routes() -> Vec<(&'static str, MethodRouter<Arc<SearchIndex>>)> {
+/// What every handler shares: the open index and the cache of its search answers.
+#[derive(Clone)]
+pub struct AppState {
+    pub index: Arc<SearchIndex>,
+    pub searches: Arc<SearchCache>,
+}
+
+impl FromRef<AppState> for Arc<SearchIndex> {
+    fn from_ref(state: &AppState) -> Self {
+        Arc::clone(&state.index)
+    }
+}
+
+impl FromRef<AppState> for Arc<SearchCache> {
+    fn from_ref(state: &AppState) -> Self {
+        Arc::clone(&state.searches)
+    }
+}
+
+fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
     let mut routes = api::routes();
     routes.push(("/api/openapi.json", get(openapi::document)));
     routes.extend(assets::routes());
@@ -50,8 +77,13 @@ pub fn route_paths() -> Vec<&'static str> {
     routes().into_iter().map(|(path, _)| path).collect()
 }
 
-/// The whole application over one shared, open index.
-pub fn router(index: Arc<SearchIndex>) -> Router {
+/// The whole application over one shared, open index, with a search cache of
+/// `cache_bytes` (0 for none).
+pub fn router(index: Arc<SearchIndex>, cache_bytes: usize) -> Router {
+    let state = AppState {
+        index,
+        searches: Arc::new(SearchCache::new(cache_bytes)),
+    };
     let router = routes()
         .into_iter()
         .fold(Router::new(), |router, (path, method_router)| {
@@ -60,7 +92,7 @@ pub fn router(index: Arc<SearchIndex>) -> Router {
     router
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::method_not_allowed)
-        .with_state(index)
+        .with_state(state)
         // Innermost first: a panic becomes a JSON 500 before anything else sees it.
         .layer(CatchPanicLayer::custom(errors::panic_response))
         .layer(CompressionLayer::new().gzip(true))
@@ -74,8 +106,9 @@ pub fn router(index: Arc<SearchIndex>) -> Router {
 }
 
 /// Opens the index at `index_dir` once, serves it at `addr` until Ctrl-C or SIGTERM,
-/// then lets requests in flight finish.
-pub async fn serve(index_dir: &Path, addr: SocketAddr) -> anyhow::Result<()> {
+/// then lets requests in flight finish. Repeated searches are answered from a cache of
+/// at most `cache_bytes` (0 turns it off).
+pub async fn serve(index_dir: &Path, addr: SocketAddr, cache_bytes: usize) -> anyhow::Result<()> {
     let dir = index_dir.to_owned();
     let index = tokio::task::spawn_blocking(move || SearchIndex::open(&dir))
         .await
@@ -92,7 +125,7 @@ pub async fn serve(index_dir: &Path, addr: SocketAddr) -> anyhow::Result<()> {
         info.plans, info.items
     );
     tracing::info!(%local, plans = info.plans, items = info.items, "serving");
-    axum::serve(listener, router(Arc::new(index)))
+    axum::serve(listener, router(Arc::new(index), cache_bytes))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving HTTP")?;

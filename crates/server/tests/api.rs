@@ -28,9 +28,12 @@ fn base_url() -> &'static str {
                 sender
                     .send(listener.local_addr().expect("address"))
                     .expect("send");
-                axum::serve(listener, edusearch_server::router(index))
-                    .await
-                    .expect("serve");
+                axum::serve(
+                    listener,
+                    edusearch_server::router(index, edusearch_server::DEFAULT_CACHE_BYTES),
+                )
+                .await
+                .expect("serve");
             });
         });
         let addr = receiver.recv().expect("server address");
@@ -439,4 +442,33 @@ async fn the_page_is_served_with_a_strict_policy() {
             .unwrap()
             .starts_with(kind));
     }
+}
+
+#[tokio::test]
+async fn a_repeated_search_is_answered_from_the_cache_with_the_same_body() {
+    // A query no other test asks, so the first answer is computed here.
+    let path = format!("/api/search?q={}&year=2021&limit=3", encode("学校"));
+    let fetch = |path: String| async move {
+        let response = reqwest::get(format!("{}{path}", base_url()))
+            .await
+            .expect("request");
+        assert_eq!(response.status(), StatusCode::OK);
+        let cache = response.headers()["x-edusearch-cache"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(response.headers()[CONTENT_TYPE], "application/json");
+        (cache, response.text().await.expect("body"))
+    };
+    let (first_cache, first) = fetch(path.clone()).await;
+    let (second_cache, second) = fetch(path.clone()).await;
+    assert_eq!(
+        (first_cache.as_str(), second_cache.as_str()),
+        ("miss", "hit")
+    );
+    assert_eq!(first, second);
+    // Another page is another answer.
+    let (other_cache, other) = fetch(format!("{path}&offset=3")).await;
+    assert_eq!(other_cache, "miss");
+    assert_ne!(first, other);
 }

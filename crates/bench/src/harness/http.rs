@@ -46,6 +46,8 @@ impl HttpOutcome {
 #[derive(Debug, Clone, Serialize)]
 pub struct LoadRun {
     pub queries: String,
+    /// Whether the server kept answers to repeated searches (`serve --cache-mb`).
+    pub cache: bool,
     pub connections: u32,
     pub requests_per_second: f64,
     pub p50_ms: f64,
@@ -102,43 +104,61 @@ fn try_measure(
     let fixed_path = search_path("双减");
     fs::write(&fixed, lua_script(std::slice::from_ref(&fixed_path)))?;
 
-    let mut server = Server::start(&binary, index, work)?;
     let mut outcome = HttpOutcome {
         wrk_installed_now,
         distinct_queries: queries.len(),
         ..Default::default()
     };
-    println!(
-        "HTTP: {} serving on {}; wrk, 2 threads, {seconds} s a run",
-        binary.display(),
-        server.base
-    );
     let label_rotating = format!("{} distinct queries", queries.len());
-    for (label, script) in [("双减", &fixed), (label_rotating.as_str(), &rotating)] {
-        for connections in [8, 64] {
-            let summary = run_wrk(&server.base, script, connections, seconds)?;
-            let rss = server.status_kb("VmRSS") as f64 / 1024.0;
-            let run = LoadRun {
-                queries: label.to_owned(),
-                connections,
-                requests_per_second: summary.requests as f64 / (summary.duration_us as f64 / 1e6),
-                p50_ms: summary.p50_us as f64 / 1e3,
-                p99_ms: summary.p99_us as f64 / 1e3,
-                max_ms: summary.max_us as f64 / 1e3,
-                requests: summary.requests,
-                errors: summary.errors,
-                server_rss_mb: rss,
-            };
-            println!(
-                "  {:<24} {:>3} connections: {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}  server RSS {:.0} MB",
-                run.queries, run.connections, run.requests_per_second, run.p50_ms, run.p99_ms, run.errors, rss
-            );
-            outcome.runs.push(run);
+    // With the answer cache (as `serve` runs by default), then without it, so that the
+    // figures show the search itself; rotating queries are measured without it.
+    let plan: [(bool, &[(&str, &Path)]); 2] = [
+        (true, &[("双减", &fixed)]),
+        (
+            false,
+            &[("双减", &fixed), (label_rotating.as_str(), &rotating)],
+        ),
+    ];
+    for (cache, loads) in plan {
+        let mut server = Server::start(&binary, index, work, cache)?;
+        println!(
+            "HTTP: {} serving on {} with the answer cache {}; wrk, 2 threads, {seconds} s a run",
+            binary.display(),
+            server.base,
+            if cache { "on" } else { "off" }
+        );
+        for &(label, script) in loads {
+            for connections in [8, 64] {
+                let summary = run_wrk(&server.base, script, connections, seconds)?;
+                let rss = server.status_kb("VmRSS") as f64 / 1024.0;
+                let run = LoadRun {
+                    queries: label.to_owned(),
+                    cache,
+                    connections,
+                    requests_per_second: summary.requests as f64
+                        / (summary.duration_us as f64 / 1e6),
+                    p50_ms: summary.p50_us as f64 / 1e3,
+                    p99_ms: summary.p99_us as f64 / 1e3,
+                    max_ms: summary.max_us as f64 / 1e3,
+                    requests: summary.requests,
+                    errors: summary.errors,
+                    server_rss_mb: rss,
+                };
+                println!(
+                    "  {:<24} {:>3} connections: {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}  server RSS {:.0} MB",
+                    run.queries, run.connections, run.requests_per_second, run.p50_ms, run.p99_ms, run.errors, rss
+                );
+                outcome.runs.push(run);
+            }
         }
+        outcome.server_rss_mb = outcome
+            .server_rss_mb
+            .max(server.status_kb("VmRSS") as f64 / 1024.0);
+        outcome.server_peak_rss_mb = outcome
+            .server_peak_rss_mb
+            .max(server.status_kb("VmHWM") as f64 / 1024.0);
+        server.stop();
     }
-    outcome.server_rss_mb = server.status_kb("VmRSS") as f64 / 1024.0;
-    outcome.server_peak_rss_mb = server.status_kb("VmHWM") as f64 / 1024.0;
-    server.stop();
     Ok(outcome)
 }
 
@@ -338,7 +358,7 @@ struct Server {
 }
 
 impl Server {
-    fn start(binary: &Path, index: &Path, work: &Path) -> Result<Server> {
+    fn start(binary: &Path, index: &Path, work: &Path, cache: bool) -> Result<Server> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let addr = format!("127.0.0.1:{port}");
         let log = fs::File::create(work.join("server.log"))?;
@@ -347,6 +367,7 @@ impl Server {
             .arg("--index")
             .arg(index)
             .args(["--addr", &addr])
+            .args(["--cache-mb", if cache { "64" } else { "0" }])
             .stdout(log.try_clone()?)
             .stderr(log)
             .spawn()

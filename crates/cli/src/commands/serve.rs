@@ -13,6 +13,9 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", env = "EDUSEARCH_ADDR")]
     pub addr: SocketAddr,
+    /// Megabytes of search answers kept for repeated queries (0 turns the cache off).
+    #[arg(long, default_value_t = 64, value_name = "MB")]
+    pub cache_mb: usize,
     #[command(flatten)]
     pub index: IndexDir,
 }
@@ -22,6 +25,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(edusearch_server::serve(&args.index.path, args.addr))?;
+    let cache_bytes = args.cache_mb.saturating_mul(1 << 20);
+    runtime.block_on(edusearch_server::serve(
+        &args.index.path,
+        args.addr,
+        cache_bytes,
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
