@@ -18,7 +18,19 @@ const KEPT_SYMBOLS: &[char] = &['+', '%', '#', '&', '@', '='];
 
 /// Fold one character's width and case. Script is folded separately because
 /// Traditional→Simplified conversion looks at neighbours.
+/// CJK Unified Ideographs: most of the text, letters with no case to fold.
+fn is_common_ideograph(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
 fn fold_width_and_case(c: char) -> char {
+    // Fast paths for the two kinds of character nearly every text is made of.
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    if is_common_ideograph(c) {
+        return c;
+    }
     let c = match c {
         // Full-width ASCII block maps one-to-one onto ASCII.
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
@@ -53,7 +65,8 @@ pub fn searchable_chars(text: &str) -> Vec<FoldedChar> {
     let mut out = Vec::with_capacity(originals.len());
     for (i, &(start, original)) in originals.iter().enumerate() {
         let Some(&ch) = folded.get(i) else { break };
-        let keep = if ch.is_alphanumeric() || KEPT_SYMBOLS.contains(&ch) {
+        let keep = if is_common_ideograph(ch) || ch.is_alphanumeric() || KEPT_SYMBOLS.contains(&ch)
+        {
             true
         } else if ch == '.' {
             // A decimal point (2.0, 3.3) is part of the number; other dots are punctuation.

@@ -25,16 +25,13 @@ pub struct BigramTokenizer {
 impl Tokenizer for UnigramTokenizer {
     type TokenStream<'a> = VecTokenStream<'a>;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream<'a> {
-        self.tokens.clear();
-        for (position, c) in searchable_chars(text).into_iter().enumerate() {
-            self.tokens.push(Token {
-                offset_from: c.start,
-                offset_to: c.end,
-                position,
-                text: c.ch.to_string(),
-                position_length: 1,
-            });
-        }
+        let chars = searchable_chars(text);
+        fill_tokens(&mut self.tokens, chars.len(), |position, token| {
+            let c = &chars[position];
+            token.offset_from = c.start;
+            token.offset_to = c.end;
+            token.text.push(c.ch);
+        });
         VecTokenStream::new(&mut self.tokens)
     }
 }
@@ -42,21 +39,30 @@ impl Tokenizer for UnigramTokenizer {
 impl Tokenizer for BigramTokenizer {
     type TokenStream<'a> = VecTokenStream<'a>;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream<'a> {
-        self.tokens.clear();
         let chars = searchable_chars(text);
-        for (position, pair) in chars.windows(2).enumerate() {
-            let mut text = String::with_capacity(8);
-            text.push(pair[0].ch);
-            text.push(pair[1].ch);
-            self.tokens.push(Token {
-                offset_from: pair[0].start,
-                offset_to: pair[1].end,
-                position,
-                text,
-                position_length: 1,
-            });
-        }
+        let pairs = chars.len().saturating_sub(1);
+        fill_tokens(&mut self.tokens, pairs, |position, token| {
+            let (first, second) = (&chars[position], &chars[position + 1]);
+            token.offset_from = first.start;
+            token.offset_to = second.end;
+            token.text.push(first.ch);
+            token.text.push(second.ch);
+        });
         VecTokenStream::new(&mut self.tokens)
+    }
+}
+
+/// Makes `tokens` hold `count` tokens at positions 0.., each with an empty text for
+/// `fill` to write. The tokens' strings are reused from one text to the next: a
+/// token per character is most of what indexing would otherwise allocate.
+fn fill_tokens(tokens: &mut Vec<Token>, count: usize, mut fill: impl FnMut(usize, &mut Token)) {
+    tokens.truncate(count);
+    tokens.resize_with(count, Token::default);
+    for (position, token) in tokens.iter_mut().enumerate() {
+        token.position = position;
+        token.position_length = 1;
+        token.text.clear();
+        fill(position, token);
     }
 }
 
