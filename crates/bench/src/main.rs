@@ -94,7 +94,7 @@ pub struct QueriesArgs {
     pub rounds: usize,
     #[arg(long, default_value_t = 6.0)]
     pub budget: f64,
-    /// Only the cases whose label contains this text.
+    /// Only the case with this label (e.g. `双减 +filters`), or those containing it.
     #[arg(long)]
     pub only: Option<String>,
 }
@@ -138,7 +138,15 @@ fn main() -> ExitCode {
         Command::Queries(args) => {
             let mut cases = harness::mix();
             if let Some(only) = &args.only {
-                cases.retain(|case| case.label().contains(only.as_str()));
+                let exact = cases.iter().any(|case| &case.label() == only);
+                cases.retain(|case| {
+                    let label = case.label();
+                    if exact {
+                        &label == only
+                    } else {
+                        label.contains(only.as_str())
+                    }
+                });
             }
             harness::queries::measure(&args.index, &cases, args.rounds, args.budget).map(|_| ())
         }

@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use edusearch_divisions::{Divisions, Level};
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{ColumnValues, StrColumn};
+use tantivy::columnar::ColumnValues;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::build::ENTRY_BITS;
+use crate::columns::{ColumnCache, SegmentColumns};
 use crate::request::YearFilter;
 use crate::response::{RegionCount, UnitCount, YearCount};
 use crate::schema::{UNKNOWN, UNKNOWN_YEAR};
@@ -67,12 +68,12 @@ impl Default for RegionCounts {
 }
 
 impl RegionCounts {
-    fn unknown_slot() -> usize {
+    pub(crate) fn unknown_slot() -> usize {
         Divisions::global().len()
     }
 
     /// The slot of a stored region code.
-    fn slot(code: u64) -> usize {
+    pub(crate) fn slot(code: u64) -> usize {
         Divisions::global()
             .position(code)
             .unwrap_or_else(Self::unknown_slot)
@@ -162,29 +163,27 @@ impl ColumnFilters {
 /// fails exactly one filter still counts in that filter's own facet, so that each
 /// facet shows what choosing another value there would give (disjunctive facets).
 /// One pass over the text matches replaces one pass per filtered dimension.
-pub struct FacetCollector<T> {
+pub struct FacetCollector<'a, T> {
     pub top: T,
     pub filters: Arc<ColumnFilters>,
     pub wanted: Wanted,
+    pub columns: &'a ColumnCache,
 }
 
 pub struct FacetSegmentCollector<T> {
     top: T,
     filters: Arc<ColumnFilters>,
     wanted: Wanted,
-    region: Arc<dyn ColumnValues<u64>>,
-    year: Arc<dyn ColumnValues<i64>>,
-    unit: Option<StrColumn>,
+    columns: Arc<SegmentColumns>,
     /// The selected units' ordinals in this segment's unit dictionary.
-    selected_unit_ords: Option<Vec<u64>>,
-    unit_ords: Vec<u64>,
+    selected_unit_ords: Option<Vec<u32>>,
     total: u64,
     region_counts: RegionCounts,
     year_counts: FastMap<i64, u64>,
     unit_ord_counts: Vec<u64>,
 }
 
-impl<T: Collector> Collector for FacetCollector<T> {
+impl<T: Collector> Collector for FacetCollector<'_, T> {
     type Fruit = (T::Fruit, u64, RawCounts);
     type Child = FacetSegmentCollector<T::Child>;
 
@@ -193,27 +192,22 @@ impl<T: Collector> Collector for FacetCollector<T> {
         ordinal: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
-        let fast = segment.fast_fields();
-        let unit = if self.wanted.unit || self.filters.units.is_some() {
-            fast.str("unit")?
-        } else {
-            None
-        };
+        let columns = self.columns.get(segment)?;
         let selected_unit_ords = match &self.filters.units {
             None => None,
             Some(units) => {
                 let mut ords = Vec::new();
-                if let Some(column) = &unit {
+                if let Some(column) = &columns.units {
                     for name in units {
                         if let Some(ord) = column.dictionary().term_ord(name)? {
-                            ords.push(ord);
+                            ords.push(ord as u32);
                         }
                     }
                 }
                 Some(ords)
             }
         };
-        let unit_terms = match (&unit, self.wanted.unit) {
+        let unit_terms = match (&columns.units, self.wanted.unit) {
             (Some(column), true) => column.num_terms(),
             _ => 0,
         };
@@ -221,11 +215,8 @@ impl<T: Collector> Collector for FacetCollector<T> {
             top: self.top.for_segment(ordinal, segment)?,
             filters: Arc::clone(&self.filters),
             wanted: self.wanted,
-            region: fast.u64("region_code")?.first_or_default_col(UNKNOWN),
-            year: fast.i64("year")?.first_or_default_col(UNKNOWN_YEAR),
-            unit,
+            columns,
             selected_unit_ords,
-            unit_ords: Vec::new(),
             total: 0,
             region_counts: RegionCounts::default(),
             year_counts: FastMap::default(),
@@ -258,23 +249,21 @@ impl<T: SegmentCollector> SegmentCollector for FacetSegmentCollector<T> {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         let filters = &*self.filters;
-        let region = RegionCounts::slot(self.region.get_val(doc));
+        let columns = &*self.columns;
+        let region = columns.region_slot(doc);
         let region_ok = filters.regions.as_ref().is_none_or(|accept| accept[region]);
-        let year = self.year.get_val(doc);
+        let year = columns.year(doc);
         let year_ok = filters.years.as_ref().is_none_or(|years| {
             let year = (year != UNKNOWN_YEAR)
                 .then(|| i32::try_from(year).ok())
                 .flatten();
             years.iter().any(|f| f.contains(year))
         });
-        self.unit_ords.clear();
-        if let Some(column) = &self.unit {
-            self.unit_ords.extend(column.term_ords(doc));
-        }
+        let unit_ords = columns.unit_ords(doc);
         let unit_ok = self
             .selected_unit_ords
             .as_ref()
-            .is_none_or(|selected| self.unit_ords.iter().any(|o| selected.contains(o)));
+            .is_none_or(|selected| unit_ords.iter().any(|o| selected.contains(o)));
 
         let failed = [region_ok, year_ok, unit_ok]
             .iter()
@@ -295,7 +284,7 @@ impl<T: SegmentCollector> SegmentCollector for FacetSegmentCollector<T> {
             *self.year_counts.entry(year).or_default() += 1;
         }
         if self.wanted.unit && (failed == 0 || !unit_ok) {
-            for &ord in &self.unit_ords {
+            for &ord in unit_ords {
                 if let Some(count) = self.unit_ord_counts.get_mut(ord as usize) {
                     *count += 1;
                 }
@@ -305,7 +294,7 @@ impl<T: SegmentCollector> SegmentCollector for FacetSegmentCollector<T> {
 
     fn harvest(self) -> Self::Fruit {
         let mut unit = HashMap::new();
-        if let Some(column) = &self.unit {
+        if let Some(column) = &self.columns.units {
             let mut name = String::new();
             for (ord, &count) in self.unit_ord_counts.iter().enumerate() {
                 if count > 0 && column.ord_to_str(ord as u64, &mut name).unwrap_or(false) {

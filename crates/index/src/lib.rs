@@ -7,6 +7,7 @@
 
 pub mod analysis;
 mod build;
+mod columns;
 pub mod error;
 mod facets;
 pub mod layout;

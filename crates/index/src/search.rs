@@ -16,6 +16,7 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, SegmentReader, TantivyDocument, Term};
 
 use crate::analysis::shared_jieba;
+use crate::columns::ColumnCache;
 use crate::error::{IndexError, Result, SearchError};
 use crate::facets::{
     region_tree, unit_counts, year_counts, ColumnFilters, FacetCollector, RawCounts,
@@ -45,6 +46,7 @@ pub struct SearchIndex {
     plans_by_id: HashMap<String, Arc<StoredPlan>>,
     info: IndexInfo,
     whole_index_counts: OnceLock<RawCounts>,
+    columns: Arc<ColumnCache>,
 }
 
 /// The sort key of a hit: higher first.
@@ -92,6 +94,7 @@ impl SearchIndex {
             plans_by_id,
             info,
             whole_index_counts: OnceLock::new(),
+            columns: Arc::default(),
         })
     }
 
@@ -110,8 +113,11 @@ impl SearchIndex {
         let compiled = compile(&parsed, request, &self.fields, &self.jieba)?;
         let searcher = self.reader.searcher();
         let page_end = request.offset + request.limit;
-        let top = TopDocs::with_limit(page_end.max(1))
-            .tweak_score(rank_key(request.sort, compiled.has_text()));
+        let top = TopDocs::with_limit(page_end.max(1)).tweak_score(rank_key(
+            &self.columns,
+            request.sort,
+            compiled.has_text(),
+        ));
 
         let (top_docs, total, facets) = if !request.facets {
             let (top_docs, total) = searcher.search(&*compiled.full(), &(top, Count))?;
@@ -132,6 +138,7 @@ impl SearchIndex {
                     top,
                     filters,
                     wanted: Wanted::ALL,
+                    columns: &self.columns,
                 };
                 searcher.search(&*text_only, &collector)?
             } else {
@@ -139,6 +146,7 @@ impl SearchIndex {
                     top: Count,
                     filters,
                     wanted: Wanted::ALL,
+                    columns: &self.columns,
                 };
                 let (_, total, counts) = searcher.search(&*text_only, &counting)?;
                 (searcher.search(&*compiled.full(), &top)?, total, counts)
@@ -156,6 +164,7 @@ impl SearchIndex {
                     year: !compiled.has_filter(Dimension::Year),
                     unit: !compiled.has_filter(Dimension::Unit),
                 },
+                columns: &self.columns,
             };
             let (top_docs, total, mut counts) = searcher.search(&*compiled.full(), &collector)?;
             for dimension in [Dimension::Region, Dimension::Year, Dimension::Unit] {
@@ -173,6 +182,7 @@ impl SearchIndex {
                             year: dimension == Dimension::Year,
                             unit: dimension == Dimension::Unit,
                         },
+                        columns: &self.columns,
                     };
                     searcher.search(&*compiled.without(dimension), &counting)?.2
                 };
@@ -215,6 +225,7 @@ impl SearchIndex {
             top: Count,
             filters: Arc::new(ColumnFilters::default()),
             wanted: Wanted::ALL,
+            columns: &self.columns,
         };
         let (_, _, counts) = searcher.search(&AllQuery, &counting)?;
         Ok(self.whole_index_counts.get_or_init(|| counts))
@@ -289,8 +300,11 @@ impl SearchIndex {
     fn entries_where(&self, term: Term, limit: usize) -> Result<Vec<StoredEntry>, SearchError> {
         let searcher = self.reader.searcher();
         let query = TermQuery::new(term, IndexRecordOption::Basic);
-        let top =
-            TopDocs::with_limit(limit.max(1)).tweak_score(rank_key(SortOrder::Relevance, false));
+        let top = TopDocs::with_limit(limit.max(1)).tweak_score(rank_key(
+            &self.columns,
+            SortOrder::Relevance,
+            false,
+        ));
         let found = searcher.search(&query, &top)?;
         found
             .into_iter()
@@ -406,27 +420,28 @@ fn region_of(code: u64) -> Region {
 
 /// The ranking of hits: by score (or year, then score), ties in browse order.
 fn rank_key(
+    columns: &Arc<ColumnCache>,
     sort: SortOrder,
     by_score: bool,
 ) -> impl Fn(&SegmentReader) -> Box<dyn Fn(tantivy::DocId, f32) -> RankKey + Send + Sync>
        + Send
        + Sync
        + 'static {
+    let columns = Arc::clone(columns);
     move |segment: &SegmentReader| {
-        let fast = segment.fast_fields();
-        let order = fast.u64("order").ok().map(|c| c.first_or_default_col(0));
-        let year = fast
-            .i64("year")
-            .ok()
-            .map(|c| c.first_or_default_col(UNKNOWN_YEAR));
+        // Unreadable columns rank every entry alike rather than failing the search;
+        // the same columns failing for facets reports the error.
+        let segment_columns = columns.get(segment).ok();
         Box::new(move |doc, score| {
-            let order = order.as_ref().map_or(0, |c| c.get_val(doc));
+            let Some(columns) = &segment_columns else {
+                return (0, score, Reverse(0));
+            };
             let score = if by_score { score } else { 0.0 };
             let year = match sort {
-                SortOrder::Year => year.as_ref().map_or(0, |c| c.get_val(doc)),
+                SortOrder::Year => columns.year(doc),
                 SortOrder::Relevance => 0,
             };
-            (year, score, Reverse(order))
+            (year, score, Reverse(columns.order(doc)))
         })
     }
 }
