@@ -38,7 +38,7 @@ test-web: test-tools
 bench:
 	$(CARGO) run --release -p edusearch-bench -- run --items 100000 --out bench-out
 
-# National scale: 1.5 M items (~1 hour on 2 cores, ~10 GB of disk).
+# National scale: 1.5 M items (~20 minutes on 2 cores, ~6 GB of disk).
 bench-full:
 	$(CARGO) run --release -p edusearch-bench -- run --items 1500000 --out bench-out
 
