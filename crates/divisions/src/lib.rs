@@ -301,8 +301,8 @@ impl Divisions {
             .ok()
     }
 
-    /// `true` if `a` is `b` or one of its ancestors.
-    fn is_ancestor_or_self(&self, a: usize, b: usize) -> bool {
+    /// `true` if the division at position `a` is the one at `b` or one of its ancestors.
+    pub fn is_ancestor_or_self(&self, a: usize, b: usize) -> bool {
         let mut cur = Some(b);
         while let Some(i) = cur {
             if i == a {

@@ -137,14 +137,10 @@ impl ColumnFilters {
                 .filter_map(|&code| divisions.position(code))
                 .collect();
             let mut accept: Vec<bool> = (0..divisions.len())
-                .map(|mut at| loop {
-                    if selected.contains(&at) {
-                        break true;
-                    }
-                    match divisions.parent_position(at) {
-                        Some(parent) => at = parent,
-                        None => break false,
-                    }
+                .map(|at| {
+                    selected
+                        .iter()
+                        .any(|&s| divisions.is_ancestor_or_self(s, at))
                 })
                 .collect();
             accept.push(regions.contains(&UNKNOWN));

@@ -48,18 +48,18 @@ impl SearchCache {
     /// Keeps an answer, dropping the least recently used ones to make room; an answer
     /// larger than a quarter of the cache is not kept.
     pub fn put(&self, request: SearchRequest, answer: Bytes) {
-        let size = answer.len() + request.query.len();
+        let size = entry_bytes(&request, &answer);
         if !self.is_enabled() || size > self.capacity_bytes / 4 {
             return;
         }
         let mut inner = self.lock();
         if let Some(old) = inner.answers.put(request.clone(), answer) {
-            inner.bytes -= old.len() + request.query.len();
+            inner.bytes -= entry_bytes(&request, &old);
         }
         inner.bytes += size;
         while inner.bytes > self.capacity_bytes {
             match inner.answers.pop_lru() {
-                Some((key, dropped)) => inner.bytes -= dropped.len() + key.query.len(),
+                Some((key, dropped)) => inner.bytes -= entry_bytes(&key, &dropped),
                 None => break,
             }
         }
@@ -72,6 +72,12 @@ impl SearchCache {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// What an entry counts against the bound: the answer and the query text (the rest of
+/// a request is a few short filter values).
+fn entry_bytes(request: &SearchRequest, answer: &Bytes) -> usize {
+    answer.len() + request.query.len()
 }
 
 impl Default for SearchCache {
