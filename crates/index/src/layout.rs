@@ -18,7 +18,7 @@ use crate::error::{IndexError, Result};
 use crate::response::IndexInfo;
 
 /// Bumped whenever the schema, the analysis or the side files change meaning.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 pub const CURRENT: &str = "CURRENT";
 pub const META_FILE: &str = "edusearch.json";

@@ -43,13 +43,12 @@ fn fold_width_and_case(c: char) -> char {
 /// The text with width, case and script folded, one output character per input
 /// character, so that character indices of the two agree.
 pub fn fold_chars(text: &str) -> Vec<char> {
-    let simplified = fast2s::convert(text);
-    simplified.chars().map(fold_width_and_case).collect()
+    with_folded(text, |folded| folded.chars.clone())
 }
 
 /// The same as [`fold_chars`], as a string (for word segmentation).
 pub fn fold_text(text: &str) -> String {
-    fold_chars(text).into_iter().collect()
+    with_folded(text, |folded| folded.chars.iter().collect())
 }
 
 /// The searchable characters of `text`, folded, with their places in the original.
@@ -60,10 +59,59 @@ pub fn fold_text(text: &str) -> String {
 /// assert_eq!(chars, "双减工作2.0版");
 /// ```
 pub fn searchable_chars(text: &str) -> Vec<FoldedChar> {
-    let folded = fold_chars(text);
-    let originals: Vec<(usize, char)> = text.char_indices().collect();
-    let mut out = Vec::with_capacity(originals.len());
-    for (i, &(start, original)) in originals.iter().enumerate() {
+    with_folded(text, |folded| folded.searchable.clone())
+}
+
+/// One text, folded: what every view of it is cut from.
+#[derive(Default)]
+pub(crate) struct Folded {
+    text: String,
+    /// Every character, folded (see [`fold_chars`]).
+    pub chars: Vec<char>,
+    /// The searchable ones, with their byte ranges in the original.
+    pub searchable: Vec<FoldedChar>,
+}
+
+impl Folded {
+    fn refill(&mut self, text: &str) {
+        self.text.clear();
+        self.text.push_str(text);
+        self.chars.clear();
+        self.chars
+            .extend(fast2s::convert(text).chars().map(fold_width_and_case));
+        self.searchable.clear();
+        keep_searchable(text, &self.chars, &mut self.searchable);
+    }
+}
+
+/// Runs `f` on `text` folded. Indexing analyses one text in several fields (bigrams,
+/// unigrams, words) one after the other on the same thread, so the last text folded on
+/// each thread is kept: folding, Traditional→Simplified above all, is done once, not
+/// once per field.
+pub(crate) fn with_folded<R>(text: &str, f: impl FnOnce(&Folded) -> R) -> R {
+    thread_local! {
+        static LAST: std::cell::RefCell<Folded> = std::cell::RefCell::default();
+    }
+    LAST.with(|last| {
+        // A re-entrant call (none today) would find the cell borrowed: fold afresh.
+        match last.try_borrow_mut() {
+            Ok(mut last) => {
+                if last.text != text {
+                    last.refill(text);
+                }
+                f(&last)
+            }
+            Err(_) => {
+                let mut fresh = Folded::default();
+                fresh.refill(text);
+                f(&fresh)
+            }
+        }
+    })
+}
+
+fn keep_searchable(text: &str, folded: &[char], out: &mut Vec<FoldedChar>) {
+    for (i, (start, original)) in text.char_indices().enumerate() {
         let Some(&ch) = folded.get(i) else { break };
         let keep = if is_common_ideograph(ch) || ch.is_alphanumeric() || KEPT_SYMBOLS.contains(&ch)
         {
@@ -86,7 +134,6 @@ pub fn searchable_chars(text: &str) -> Vec<FoldedChar> {
             });
         }
     }
-    out
 }
 
 /// The searchable characters of a query term, as a plain string.

@@ -8,12 +8,14 @@
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-use super::fold::searchable_chars;
+use super::fold::with_folded;
 
-/// Emits each searchable character, folded, as its own token.
+/// Emits each distinct searchable character, folded, as its own token (for a field
+/// indexed without frequencies or positions).
 #[derive(Clone, Default)]
 pub struct UnigramTokenizer {
     tokens: Vec<Token>,
+    distinct: Vec<char>,
 }
 
 /// Emits each pair of neighbouring searchable characters as a token.
@@ -25,12 +27,17 @@ pub struct BigramTokenizer {
 impl Tokenizer for UnigramTokenizer {
     type TokenStream<'a> = VecTokenStream<'a>;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream<'a> {
-        let chars = searchable_chars(text);
-        fill_tokens(&mut self.tokens, chars.len(), |position, token| {
-            let c = &chars[position];
-            token.offset_from = c.start;
-            token.offset_to = c.end;
-            token.text.push(c.ch);
+        // The unigram field records which entries hold a character, not where or how
+        // often: each distinct character once is the same index for far fewer tokens.
+        with_folded(text, |folded| {
+            self.distinct.clear();
+            self.distinct.extend(folded.searchable.iter().map(|c| c.ch));
+            self.distinct.sort_unstable();
+            self.distinct.dedup();
+        });
+        let distinct = &self.distinct;
+        fill_tokens(&mut self.tokens, distinct.len(), |position, token| {
+            token.text.push(distinct[position]);
         });
         VecTokenStream::new(&mut self.tokens)
     }
@@ -39,14 +46,17 @@ impl Tokenizer for UnigramTokenizer {
 impl Tokenizer for BigramTokenizer {
     type TokenStream<'a> = VecTokenStream<'a>;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream<'a> {
-        let chars = searchable_chars(text);
-        let pairs = chars.len().saturating_sub(1);
-        fill_tokens(&mut self.tokens, pairs, |position, token| {
-            let (first, second) = (&chars[position], &chars[position + 1]);
-            token.offset_from = first.start;
-            token.offset_to = second.end;
-            token.text.push(first.ch);
-            token.text.push(second.ch);
+        let tokens = &mut self.tokens;
+        with_folded(text, |folded| {
+            let chars = &folded.searchable;
+            let pairs = chars.len().saturating_sub(1);
+            fill_tokens(tokens, pairs, |position, token| {
+                let (first, second) = (&chars[position], &chars[position + 1]);
+                token.offset_from = first.start;
+                token.offset_to = second.end;
+                token.text.push(first.ch);
+                token.text.push(second.ch);
+            });
         });
         VecTokenStream::new(&mut self.tokens)
     }
@@ -61,6 +71,8 @@ fn fill_tokens(tokens: &mut Vec<Token>, count: usize, mut fill: impl FnMut(usize
     for (position, token) in tokens.iter_mut().enumerate() {
         token.position = position;
         token.position_length = 1;
+        token.offset_from = 0;
+        token.offset_to = 0;
         token.text.clear();
         fill(position, token);
     }
@@ -140,8 +152,17 @@ mod tests {
         let got = texts(UnigramTokenizer::default(), "課後 Ａ");
         assert_eq!(
             got,
-            vec![("课".into(), 0), ("后".into(), 1), ("a".into(), 2)]
+            vec![("a".into(), 0), ("后".into(), 1), ("课".into(), 2)]
         );
+    }
+
+    #[test]
+    fn unigrams_are_each_distinct_character_once() {
+        let got: Vec<String> = texts(UnigramTokenizer::default(), "教育，教育局")
+            .into_iter()
+            .map(|t| t.0)
+            .collect();
+        assert_eq!(got, ["局", "教", "育"].map(String::from));
     }
 
     #[test]

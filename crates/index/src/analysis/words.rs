@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use jieba_rs::Jieba;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-use super::fold::fold_text;
+use super::fold::{fold_text, with_folded};
 use super::grams::VecTokenStream;
 use crate::error::{IndexError, Result};
 
@@ -54,21 +54,21 @@ fn load_jieba(dictionary: &str) -> Result<Jieba> {
     Ok(jieba)
 }
 
-/// Words of a text as jieba's search mode cuts them (long words and their parts), folded,
-/// without punctuation, with byte offsets into the original text. Query terms go through
-/// this so that they are cut exactly as the indexed text was.
+/// Words of a text as jieba cuts it (its longest words, as [`whole_words`] cuts query
+/// terms), folded, without punctuation, with byte offsets into the original text: what
+/// the word field holds.
 pub fn words(jieba: &Jieba, text: &str) -> Vec<(String, usize, usize)> {
     let folded = fold_text(text);
     let mut tokens = Vec::new();
-    for token in jieba.tokenize(&folded, jieba_rs::TokenizeMode::Search, true) {
+    for token in jieba.tokenize(&folded, jieba_rs::TokenizeMode::Default, true) {
         tokens.push((token.word.to_owned(), token.start, token.end));
     }
     map_to_original(text, tokens)
 }
 
-/// The words jieba cuts a query term into, longest only (not the parts search mode adds):
-/// scoring a whole-word match of 劳动教育 needs the word 劳动教育, and unioning the long
-/// posting lists of 劳动 and 教育 as well would cost more than it ranks.
+/// The words jieba cuts a query term into, longest only, as the indexed text is cut:
+/// 劳动教育 is one word, so it scores as a whole word where the text has the word
+/// 劳动教育, and 教育 alone scores as a whole word only where it stands as a word of its own.
 pub fn whole_words(jieba: &Jieba, term: &str) -> Vec<String> {
     jieba
         .cut(&fold_text(term), true)
@@ -95,19 +95,25 @@ fn map_to_original(text: &str, tokens: Vec<(String, usize, usize)>) -> Vec<(Stri
         .collect()
 }
 
-/// The tantivy tokenizer of the word fields: tantivy-jieba in search mode, run over the
-/// folded text, with offsets mapped back to the original.
+/// The tantivy tokenizer of the word fields: tantivy-jieba's default (longest-word) cut,
+/// run over the folded text, with offsets mapped back to the original. Search mode's
+/// extra parts (劳动 and 教育 beside 劳动教育) would make a word inside a longer word
+/// count as whole, and cost a fifth of the word postings.
 #[derive(Clone)]
 pub struct WordTokenizer {
     inner: tantivy_jieba::JiebaTokenizer,
     folded: String,
+    /// Byte offset of each character and of the end, in the folded and the original
+    /// text: character `i` is at `folded_starts[i]` in one and `original_starts[i]` in the other.
+    folded_starts: Vec<usize>,
+    original_starts: Vec<usize>,
     tokens: Vec<Token>,
 }
 
 impl WordTokenizer {
     pub fn new(jieba: &Jieba) -> Self {
         let mut inner = tantivy_jieba::JiebaTokenizer::with_jieba(jieba.clone());
-        inner.set_search_mode(true);
+        inner.set_search_mode(false);
         // Character offsets as positions are what tantivy-jieba gives by default; word
         // fields serve ranking only (phrases run on the character grams), so plain
         // ordinals are enough and keep positions meaningful.
@@ -115,37 +121,49 @@ impl WordTokenizer {
         WordTokenizer {
             inner,
             folded: String::new(),
+            folded_starts: Vec::new(),
+            original_starts: Vec::new(),
             tokens: Vec::new(),
         }
     }
 }
 
+fn fill_char_starts(starts: &mut Vec<usize>, text: &str) {
+    starts.clear();
+    starts.extend(text.char_indices().map(|(i, _)| i));
+    starts.push(text.len());
+}
+
 impl Tokenizer for WordTokenizer {
     type TokenStream<'a> = VecTokenStream<'a>;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream<'a> {
-        self.folded = fold_text(text);
-        let folded_chars: Vec<usize> = self
-            .folded
-            .char_indices()
-            .map(|(i, _)| i)
-            .chain([self.folded.len()])
-            .collect();
-        let char_index = |byte: usize| folded_chars.binary_search(&byte).ok();
-        let mut raw = Vec::new();
+        let folded = &mut self.folded;
+        folded.clear();
+        with_folded(text, |f| folded.extend(f.chars.iter()));
+        fill_char_starts(&mut self.folded_starts, &self.folded);
+        fill_char_starts(&mut self.original_starts, text);
+        self.tokens.clear();
         let mut stream = self.inner.token_stream(&self.folded);
         while stream.advance() {
-            let t = stream.token();
-            if let (Some(from), Some(to)) = (char_index(t.offset_from), char_index(t.offset_to)) {
-                raw.push((t.text.clone(), from, to));
+            let token = stream.token_mut();
+            if !token.text.chars().any(char::is_alphanumeric) {
+                continue;
             }
-        }
-        self.tokens.clear();
-        for (position, (word, start, end)) in map_to_original(text, raw).into_iter().enumerate() {
+            let char_at = |byte: usize| self.folded_starts.binary_search(&byte).ok();
+            let (Some(from), Some(to)) = (char_at(token.offset_from), char_at(token.offset_to))
+            else {
+                continue;
+            };
+            let (Some(&offset_from), Some(&offset_to)) =
+                (self.original_starts.get(from), self.original_starts.get(to))
+            else {
+                continue;
+            };
             self.tokens.push(Token {
-                offset_from: start,
-                offset_to: end,
-                position,
-                text: word,
+                offset_from,
+                offset_to,
+                position: self.tokens.len(),
+                text: std::mem::take(&mut token.text),
                 position_length: 1,
             });
         }
