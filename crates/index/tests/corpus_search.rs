@@ -6,6 +6,8 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use edusearch_index::analysis::normalize;
+use edusearch_index::analysis::words::words;
+use edusearch_index::analysis::{shared_jieba, BUILTIN_DICTIONARY};
 use edusearch_index::{
     BuildOptions, IndexBuilder, ItemRecord, SearchIndex, SearchRequest, SortOrder, YearFilter,
 };
@@ -168,6 +170,37 @@ fn recall_equals_a_substring_scan() {
         checked += 1;
     }
     assert!(checked > 2500, "only {checked} samples checked");
+}
+
+/// A term jieba cuts as one word is decided from the word field where the text has that
+/// word, and from bigram positions elsewhere: together, exactly the items containing it.
+#[test]
+fn whole_word_terms_equal_a_substring_scan() {
+    let jieba = shared_jieba(BUILTIN_DICTIONARY).unwrap();
+    let mut corpus_words = BTreeSet::new();
+    for record in &fixture().records {
+        for (word, _, _) in words(&jieba, &format!("{}\n{}", record.title, record.body)) {
+            if word.chars().count() >= 2 && word.chars().all(char::is_alphanumeric) {
+                corpus_words.insert(word);
+            }
+        }
+    }
+    assert!(corpus_words.len() > 2000, "{} words", corpus_words.len());
+    // Every seventh word, in code-point order: a spread of rare and common words.
+    for word in corpus_words.iter().step_by(7) {
+        assert_eq!(
+            all_ids(&SearchRequest::new(word.as_str())),
+            ids_containing(word),
+            "query {word:?}"
+        );
+    }
+    // The same shortcut excludes: 教育 without 劳动教育.
+    let expected: BTreeSet<String> = ids_containing("教育")
+        .difference(&ids_containing("劳动教育"))
+        .cloned()
+        .collect();
+    assert!(!ids_containing("劳动教育").is_empty());
+    assert_eq!(all_ids(&SearchRequest::new("教育 -劳动教育")), expected);
 }
 
 #[test]

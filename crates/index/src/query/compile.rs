@@ -15,6 +15,7 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
+use super::substring::SubstringQuery;
 use super::syntax::ParsedQuery;
 use crate::analysis::grams::bigrams;
 use crate::analysis::words::whole_words;
@@ -210,22 +211,17 @@ fn compile_text(parsed: &ParsedQuery, fields: &Fields, jieba: &Jieba) -> Option<
         clauses.push((Occur::Must, Box::new(AllQuery)));
     }
     for term in &parsed.excluded {
-        clauses.push((
-            Occur::MustNot,
-            exact(term, fields.text_chars, fields.text_bigrams),
-        ));
+        clauses.push((Occur::MustNot, exact_in_text(term, fields, jieba)));
     }
     Some(Box::new(BooleanQuery::new(clauses)))
 }
 
 /// A term: must match exactly in the item text; scores more in the title and as whole words.
 fn scored_term(term: &str, fields: &Fields, jieba: &Jieba) -> Box<dyn Query> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
-        Occur::Must,
-        exact(term, fields.text_chars, fields.text_bigrams),
-    )];
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+        vec![(Occur::Must, exact_in_text(term, fields, jieba))];
     if term.chars().count() >= 2 {
-        let title = exact(term, fields.text_chars, fields.title_bigrams);
+        let title = exact(term, fields.text_chars, fields.title_bigrams, None);
         clauses.push((Occur::Should, Box::new(BoostQuery::new(title, TITLE_BOOST))));
     }
     let word_terms: Vec<Box<dyn Query>> = whole_words(jieba, term)
@@ -247,11 +243,23 @@ fn scored_term(term: &str, fields: &Fields, jieba: &Jieba) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(clauses))
 }
 
-/// Matches exactly where the term's characters stand together.
+/// Matches exactly where the term's characters stand together in the search text.
+fn exact_in_text(term: &str, fields: &Fields, jieba: &Jieba) -> Box<dyn Query> {
+    // A term jieba cuts as one word is found without positions where the text has that word.
+    let as_word = match whole_words(jieba, term).as_slice() {
+        [word] if word == term => Some(Term::from_field_text(fields.text_words, word)),
+        _ => None,
+    };
+    exact(term, fields.text_chars, fields.text_bigrams, as_word)
+}
+
+/// Matches exactly where the term's characters stand together in `bigram_field`
+/// (`as_word`: the term as a word of the same text's word field, if it is one).
 fn exact(
     term: &str,
     chars_field: tantivy::schema::Field,
     bigram_field: tantivy::schema::Field,
+    as_word: Option<Term>,
 ) -> Box<dyn Query> {
     let grams = bigrams(term);
     match grams.len() {
@@ -263,11 +271,15 @@ fn exact(
             Term::from_field_text(bigram_field, &grams[0]),
             IndexRecordOption::WithFreqs,
         )),
-        _ => Box::new(PhraseQuery::new_with_offset(
-            covering_bigrams(grams.len())
+        _ => {
+            let covering: Vec<(usize, Term)> = covering_bigrams(grams.len())
                 .map(|at| (at, Term::from_field_text(bigram_field, &grams[at])))
-                .collect(),
-        )),
+                .collect();
+            match as_word {
+                Some(word) => Box::new(SubstringQuery::new(covering, word)),
+                None => Box::new(PhraseQuery::new_with_offset(covering)),
+            }
+        }
     }
 }
 

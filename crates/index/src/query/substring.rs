@@ -1,0 +1,293 @@
+//! A query term of two or more characters that jieba cuts as one word (劳动教育): its
+//! covering bigrams standing at their offsets, as a tantivy phrase finds them, with one
+//! shortcut. An entry whose word field holds the word contains the term verbatim, so it
+//! matches without its bigram positions being read; reading positions was most of the
+//! time of long, frequent terms. Entries that hold the characters but not the word
+//! (劳动 … 教育 apart, or cut differently by jieba) are still decided by positions, so
+//! the match set is exactly the phrase's. Terms that are not one word stay tantivy phrases.
+
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
+
+#[derive(Debug, Clone)]
+pub struct SubstringQuery {
+    /// The covering bigrams, each with its character offset in the term.
+    bigrams: Vec<(usize, Term)>,
+    /// The term as a word of the word field.
+    word: Term,
+}
+
+impl SubstringQuery {
+    /// `bigrams` must hold at least two terms, all of one field indexed with positions;
+    /// `word` is the term as a word of the word field of the same text.
+    pub fn new(bigrams: Vec<(usize, Term)>, word: Term) -> SubstringQuery {
+        debug_assert!(bigrams.len() >= 2);
+        SubstringQuery { bigrams, word }
+    }
+
+    fn field(&self) -> Field {
+        self.bigrams[0].1.field()
+    }
+}
+
+impl Query for SubstringQuery {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let terms: Vec<Term> = self.bigrams.iter().map(|(_, term)| term.clone()).collect();
+        if terms.is_empty() {
+            return Err(TantivyError::InvalidArgument(
+                "a substring query needs bigrams".into(),
+            ));
+        }
+        // Scored like tantivy's phrase query: the sum of the bigrams' idf, the phrase count as tf.
+        let bm25 = match enable_scoring {
+            EnableScoring::Enabled {
+                statistics_provider,
+                ..
+            } => Some(Bm25Weight::for_terms(statistics_provider, &terms)?),
+            EnableScoring::Disabled { .. } => None,
+        };
+        Ok(Box::new(SubstringWeight {
+            query: self.clone(),
+            bm25,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for (_, term) in &self.bigrams {
+            visitor(term, true);
+        }
+    }
+}
+
+struct SubstringWeight {
+    query: SubstringQuery,
+    bm25: Option<Bm25Weight>,
+}
+
+impl SubstringWeight {
+    fn substring_scorer(
+        &self,
+        reader: &SegmentReader,
+        boost: Score,
+    ) -> tantivy::Result<Option<SubstringScorer>> {
+        let field = self.query.field();
+        let inverted = reader.inverted_index(field)?;
+        let max_offset = self
+            .query
+            .bigrams
+            .iter()
+            .map(|&(at, _)| at)
+            .max()
+            .unwrap_or(0);
+        let mut bigrams = Vec::with_capacity(self.query.bigrams.len());
+        for (at, term) in &self.query.bigrams {
+            let Some(postings) =
+                inverted.read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
+            else {
+                return Ok(None);
+            };
+            // Shifted so that the bigrams of one occurrence share a position.
+            bigrams.push(((max_offset - at) as u32, postings));
+        }
+        // The rarest bigram leads; the others are sought.
+        bigrams.sort_by_key(|(_, postings)| postings.doc_freq());
+        let word_record = if self.bm25.is_some() {
+            IndexRecordOption::WithFreqs
+        } else {
+            IndexRecordOption::Basic
+        };
+        let word = reader
+            .inverted_index(self.query.word.field())?
+            .read_postings(&self.query.word, word_record)?;
+        let fieldnorms = match self.bm25 {
+            Some(_) => reader.fieldnorms_readers().get_field(field)?,
+            None => None,
+        }
+        .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
+        let mut scorer = SubstringScorer {
+            bigrams,
+            word,
+            doc: 0,
+            phrase_count: 0,
+            bm25: self.bm25.as_ref().map(|w| w.boost_by(boost)),
+            fieldnorms,
+            left: Vec::new(),
+            right: Vec::new(),
+        };
+        let first = scorer.bigrams[0].1.doc();
+        scorer.doc = scorer.next_match(first);
+        Ok(Some(scorer))
+    }
+}
+
+impl Weight for SubstringWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(match self.substring_scorer(reader, boost)? {
+            Some(scorer) => Box::new(scorer),
+            None => Box::new(EmptyScorer),
+        })
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let not_found = || TantivyError::InvalidArgument(format!("document #{doc} does not match"));
+        let mut scorer = self.substring_scorer(reader, 1.0)?.ok_or_else(not_found)?;
+        if scorer.seek(doc) != doc {
+            return Err(not_found());
+        }
+        let mut explanation = Explanation::new("Substring scorer", scorer.score());
+        if let Some(bm25) = &self.bm25 {
+            let fieldnorm_id = scorer.fieldnorms.fieldnorm_id(doc);
+            explanation.add_detail(bm25.explain(fieldnorm_id, scorer.phrase_count));
+        }
+        Ok(explanation)
+    }
+}
+
+struct SubstringScorer {
+    /// (shift, postings), rarest first.
+    bigrams: Vec<(u32, SegmentPostings)>,
+    /// None where no entry of the segment has the word.
+    word: Option<SegmentPostings>,
+    doc: DocId,
+    /// Occurrences in the current entry (at least one; from the word when it decided).
+    phrase_count: u32,
+    bm25: Option<Bm25Weight>,
+    fieldnorms: FieldNormReader,
+    left: Vec<u32>,
+    right: Vec<u32>,
+}
+
+impl SubstringScorer {
+    /// The first entry at or after `candidate` that holds the term.
+    fn next_match(&mut self, mut candidate: DocId) -> DocId {
+        loop {
+            candidate = self.align(candidate);
+            if candidate == TERMINATED || self.holds_term(candidate) {
+                return candidate;
+            }
+            candidate = self.bigrams[0].1.advance();
+        }
+    }
+
+    /// The first entry at or after `candidate` that holds every bigram.
+    fn align(&mut self, mut candidate: DocId) -> DocId {
+        'outer: while candidate != TERMINATED {
+            for (_, postings) in &mut self.bigrams {
+                let doc = seek_forward(postings, candidate);
+                if doc > candidate {
+                    candidate = doc;
+                    continue 'outer;
+                }
+            }
+            return candidate;
+        }
+        TERMINATED
+    }
+
+    /// Whether `doc`, which holds every bigram, holds them in a row.
+    fn holds_term(&mut self, doc: DocId) -> bool {
+        if let Some(word) = &mut self.word {
+            if seek_forward(word, doc) == doc {
+                self.phrase_count = word.term_freq().max(1);
+                return true;
+            }
+        }
+        let (first, rest) = self.bigrams.split_first_mut().expect("two or more bigrams");
+        first.1.positions_with_offset(first.0, &mut self.left);
+        for (shift, postings) in rest {
+            postings.positions_with_offset(*shift, &mut self.right);
+            keep_common(&mut self.left, &self.right);
+            if self.left.is_empty() {
+                return false;
+            }
+        }
+        self.phrase_count = self.left.len() as u32;
+        true
+    }
+}
+
+/// Postings may only be sought forwards; one already past `target` stays where it is.
+fn seek_forward(postings: &mut SegmentPostings, target: DocId) -> DocId {
+    if postings.doc() < target {
+        postings.seek(target)
+    } else {
+        postings.doc()
+    }
+}
+
+/// Keeps in `left` the values also in `right`; both sorted.
+fn keep_common(left: &mut Vec<u32>, right: &[u32]) {
+    let mut kept = 0;
+    let mut j = 0;
+    for i in 0..left.len() {
+        let value = left[i];
+        while j < right.len() && right[j] < value {
+            j += 1;
+        }
+        if j < right.len() && right[j] == value {
+            left[kept] = value;
+            kept += 1;
+        }
+    }
+    left.truncate(kept);
+}
+
+impl DocSet for SubstringScorer {
+    fn advance(&mut self) -> DocId {
+        if self.doc == TERMINATED {
+            return TERMINATED;
+        }
+        let next = self.bigrams[0].1.advance();
+        self.doc = self.next_match(next);
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if target <= self.doc {
+            return self.doc;
+        }
+        self.doc = self.next_match(target);
+        self.doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        // As tantivy's phrase scorer estimates: far fewer entries hold the phrase than its bigrams.
+        self.bigrams[0].1.size_hint() / (10 * self.bigrams.len() as u32)
+    }
+
+    fn cost(&self) -> u64 {
+        // Deciding a candidate may read positions: drive cheaper clauses first.
+        self.bigrams[0].1.size_hint() as u64 * 10 * self.bigrams.len() as u64
+    }
+}
+
+impl Scorer for SubstringScorer {
+    fn score(&mut self) -> Score {
+        match &self.bm25 {
+            Some(bm25) => bm25.score(self.fieldnorms.fieldnorm_id(self.doc), self.phrase_count),
+            None => 1.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_common;
+
+    #[test]
+    fn keep_common_intersects_sorted_lists() {
+        let mut left = vec![1, 4, 7, 9, 12];
+        keep_common(&mut left, &[0, 4, 5, 9, 13]);
+        assert_eq!(left, [4, 9]);
+        let mut left = vec![3];
+        keep_common(&mut left, &[]);
+        assert!(left.is_empty());
+    }
+}
