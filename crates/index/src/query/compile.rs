@@ -211,42 +211,45 @@ fn compile_text(parsed: &ParsedQuery, fields: &Fields, jieba: &Jieba) -> Option<
         clauses.push((Occur::Must, Box::new(AllQuery)));
     }
     for term in &parsed.excluded {
-        clauses.push((Occur::MustNot, exact_in_text(term, fields, jieba)));
+        let words = whole_words(jieba, term);
+        clauses.push((Occur::MustNot, exact_in_text(term, &words, fields)));
     }
     Some(Box::new(BooleanQuery::new(clauses)))
 }
 
 /// A term: must match exactly in the item text; scores more in the title and as whole words.
 fn scored_term(term: &str, fields: &Fields, jieba: &Jieba) -> Box<dyn Query> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-        vec![(Occur::Must, exact_in_text(term, fields, jieba))];
+    let words = whole_words(jieba, term);
+    let mut bonuses: Vec<Box<dyn Query>> = Vec::new();
     if term.chars().count() >= 2 {
         let title = exact(term, fields.text_chars, fields.title_bigrams, None);
-        clauses.push((Occur::Should, Box::new(BoostQuery::new(title, TITLE_BOOST))));
+        bonuses.push(Box::new(BoostQuery::new(title, TITLE_BOOST)));
     }
-    let word_terms: Vec<Box<dyn Query>> = whole_words(jieba, term)
-        .into_iter()
-        .map(|word| -> Box<dyn Query> {
-            Box::new(TermQuery::new(
-                Term::from_field_text(fields.text_words, &word),
-                IndexRecordOption::WithFreqs,
-            ))
-        })
-        .collect();
-    if !word_terms.is_empty() {
-        let words = BooleanQuery::new(word_terms.into_iter().map(|q| (Occur::Should, q)).collect());
-        clauses.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(Box::new(words), WORD_BOOST)),
-        ));
+    for word in &words {
+        let word = TermQuery::new(
+            Term::from_field_text(fields.text_words, word),
+            IndexRecordOption::WithFreqs,
+        );
+        bonuses.push(Box::new(BoostQuery::new(Box::new(word), WORD_BOOST)));
     }
-    Box::new(BooleanQuery::new(clauses))
+    // Each bonus is its own required/optional pair around the match: the score is the
+    // same sum as with one optional union of all bonuses, without the union's buffered
+    // seeks over long posting lists (a third of the time of 学校 教师 课程).
+    let mut query = exact_in_text(term, &words, fields);
+    for bonus in bonuses {
+        query = Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Should, bonus),
+        ]));
+    }
+    query
 }
 
-/// Matches exactly where the term's characters stand together in the search text.
-fn exact_in_text(term: &str, fields: &Fields, jieba: &Jieba) -> Box<dyn Query> {
+/// Matches exactly where the term's characters stand together in the search text
+/// (`words`: how jieba cuts the term).
+fn exact_in_text(term: &str, words: &[String], fields: &Fields) -> Box<dyn Query> {
     // A term jieba cuts as one word is found without positions where the text has that word.
-    let as_word = match whole_words(jieba, term).as_slice() {
+    let as_word = match words {
         [word] if word == term => Some(Term::from_field_text(fields.text_words, word)),
         _ => None,
     };

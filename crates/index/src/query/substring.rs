@@ -10,7 +10,9 @@ use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
+use tantivy::{
+    DocId, DocSet, Score, SeekDangerResult, SegmentReader, TantivyError, Term, TERMINATED,
+};
 
 #[derive(Debug, Clone)]
 pub struct SubstringQuery {
@@ -251,6 +253,27 @@ impl DocSet for SubstringScorer {
         }
         self.doc = self.next_match(target);
         self.doc
+    }
+
+    /// Decides `target` alone instead of scanning on to the next match: in a conjunction
+    /// the other clauses usually rule the next candidates out more cheaply.
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        if target >= TERMINATED {
+            return SeekDangerResult::SeekLowerBound(TERMINATED);
+        }
+        for (_, postings) in &mut self.bigrams {
+            let doc = seek_forward(postings, target);
+            if doc > target {
+                // No match before the next entry holding this bigram.
+                return SeekDangerResult::SeekLowerBound(doc);
+            }
+        }
+        if self.holds_term(target) {
+            self.doc = target;
+            SeekDangerResult::Found
+        } else {
+            SeekDangerResult::SeekLowerBound(target + 1)
+        }
     }
 
     fn doc(&self) -> DocId {
