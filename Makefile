@@ -5,7 +5,8 @@
 CARGO   ?= cargo
 ADDR    ?= 127.0.0.1:8080
 INDEX   ?= index
-BIN     := target/release/edusearch
+# cargo builds into $CARGO_TARGET_DIR when it is set.
+BIN     := $(or $(CARGO_TARGET_DIR),target)/release/edusearch
 
 .PHONY: run build index serve test test-rust test-web test-tools bench bench-full lint clean
 
