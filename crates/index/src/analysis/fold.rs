@@ -16,13 +16,13 @@ pub struct FoldedChar {
 /// (`1+X证书`, `30%`); all other punctuation and symbols are dropped.
 const KEPT_SYMBOLS: &[char] = &['+', '%', '#', '&', '@', '='];
 
-/// Fold one character's width and case. Script is folded separately because
-/// Traditional→Simplified conversion looks at neighbours.
 /// CJK Unified Ideographs: most of the text, letters with no case to fold.
 fn is_common_ideograph(c: char) -> bool {
     ('\u{4E00}'..='\u{9FFF}').contains(&c)
 }
 
+/// Fold one character's width and case. Script is folded separately because
+/// Traditional→Simplified conversion looks at neighbours.
 fn fold_width_and_case(c: char) -> char {
     // Fast paths for the two kinds of character nearly every text is made of.
     if c.is_ascii() {
@@ -41,12 +41,7 @@ fn fold_width_and_case(c: char) -> char {
 }
 
 /// The text with width, case and script folded, one output character per input
-/// character, so that character indices of the two agree.
-pub fn fold_chars(text: &str) -> Vec<char> {
-    with_folded(text, |folded| folded.chars.clone())
-}
-
-/// The same as [`fold_chars`], as a string (for word segmentation).
+/// character, so that character indices of the two agree (for word segmentation).
 pub fn fold_text(text: &str) -> String {
     with_folded(text, |folded| folded.chars.iter().collect())
 }
@@ -66,7 +61,7 @@ pub fn searchable_chars(text: &str) -> Vec<FoldedChar> {
 #[derive(Default)]
 pub(crate) struct Folded {
     text: String,
-    /// Every character, folded (see [`fold_chars`]).
+    /// Every character, folded (see [`fold_text`]).
     pub chars: Vec<char>,
     /// The searchable ones, with their byte ranges in the original.
     pub searchable: Vec<FoldedChar>,
