@@ -110,8 +110,8 @@ impl SearchIndex {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
         request.validate()?;
         let parsed = parse_query(&request.query)?;
-        let compiled = compile(&parsed, request, &self.fields, &self.jieba)?;
         let searcher = self.reader.searcher();
+        let compiled = compile(&parsed, request, &self.fields, &self.jieba, &searcher)?;
         let page_end = request.offset + request.limit;
         let top = TopDocs::with_limit(page_end.max(1)).tweak_score(rank_key(
             &self.columns,
@@ -371,8 +371,8 @@ impl SearchIndex {
     pub fn stats(&self, request: &SearchRequest) -> Result<Stats, SearchError> {
         request.validate()?;
         let parsed = parse_query(&request.query)?;
-        let compiled = compile(&parsed, request, &self.fields, &self.jieba)?;
         let searcher = self.reader.searcher();
+        let compiled = compile(&parsed, request, &self.fields, &self.jieba, &searcher)?;
         let raw = searcher.search(&*compiled.full(), &StatsCollector)?;
         let mut by_year: Vec<YearStats> = raw
             .by_year

@@ -12,8 +12,8 @@ use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
     RangeQuery, TermQuery,
 };
-use tantivy::schema::IndexRecordOption;
-use tantivy::Term;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
 
 use super::substring::SubstringQuery;
 use super::syntax::ParsedQuery;
@@ -114,13 +114,21 @@ impl CompiledQuery {
     }
 }
 
+/// `searcher`: the index the query will run on, whose term statistics choose the
+/// cheapest bigrams to check.
 pub fn compile(
     parsed: &ParsedQuery,
     request: &SearchRequest,
     fields: &Fields,
     jieba: &Jieba,
+    searcher: &Searcher,
 ) -> Result<CompiledQuery, SearchError> {
-    let text = compile_text(parsed, fields, jieba);
+    let text = TextCompiler {
+        fields,
+        jieba,
+        searcher,
+    }
+    .compile(parsed)?;
 
     let region_values: Vec<&str> = parsed
         .regions
@@ -182,118 +190,160 @@ pub fn compile(
     })
 }
 
-fn compile_text(parsed: &ParsedQuery, fields: &Fields, jieba: &Jieba) -> Option<Box<dyn Query>> {
-    if !parsed.has_text() {
-        return None;
-    }
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for group in &parsed.required {
-        let alternatives: Vec<Box<dyn Query>> = group
-            .iter()
-            .map(|term| scored_term(term, fields, jieba))
-            .collect();
-        let query = if alternatives.len() == 1 {
-            alternatives
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| Box::new(EmptyQuery))
-        } else {
-            Box::new(BooleanQuery::new(
-                alternatives
-                    .into_iter()
-                    .map(|q| (Occur::Should, q))
-                    .collect(),
-            ))
-        };
-        clauses.push((Occur::Must, query));
-    }
-    if parsed.required.is_empty() {
-        clauses.push((Occur::Must, Box::new(AllQuery)));
-    }
-    for term in &parsed.excluded {
-        let words = whole_words(jieba, term);
-        clauses.push((Occur::MustNot, exact_in_text(term, &words, fields)));
-    }
-    Some(Box::new(BooleanQuery::new(clauses)))
+/// Builds the text part of a query.
+struct TextCompiler<'a> {
+    fields: &'a Fields,
+    jieba: &'a Jieba,
+    searcher: &'a Searcher,
 }
 
-/// A term: must match exactly in the item text; scores more in the title and as whole words.
-fn scored_term(term: &str, fields: &Fields, jieba: &Jieba) -> Box<dyn Query> {
-    let words = whole_words(jieba, term);
-    let mut bonuses: Vec<Box<dyn Query>> = Vec::new();
-    if term.chars().count() >= 2 {
-        let title = exact(term, fields.text_chars, fields.title_bigrams, None);
-        bonuses.push(Box::new(BoostQuery::new(title, TITLE_BOOST)));
-    }
-    for word in &words {
-        let word = TermQuery::new(
-            Term::from_field_text(fields.text_words, word),
-            IndexRecordOption::WithFreqs,
-        );
-        bonuses.push(Box::new(BoostQuery::new(Box::new(word), WORD_BOOST)));
-    }
-    // Each bonus is its own required/optional pair around the match: the score is the
-    // same sum as with one optional union of all bonuses, without the union's buffered
-    // seeks over long posting lists (a third of the time of 学校 教师 课程).
-    let mut query = exact_in_text(term, &words, fields);
-    for bonus in bonuses {
-        query = Box::new(BooleanQuery::new(vec![
-            (Occur::Must, query),
-            (Occur::Should, bonus),
-        ]));
-    }
-    query
-}
-
-/// Matches exactly where the term's characters stand together in the search text
-/// (`words`: how jieba cuts the term).
-fn exact_in_text(term: &str, words: &[String], fields: &Fields) -> Box<dyn Query> {
-    // A term jieba cuts as one word is found without positions where the text has that word.
-    let as_word = match words {
-        [word] if word == term => Some(Term::from_field_text(fields.text_words, word)),
-        _ => None,
-    };
-    exact(term, fields.text_chars, fields.text_bigrams, as_word)
-}
-
-/// Matches exactly where the term's characters stand together in `bigram_field`
-/// (`as_word`: the term as a word of the same text's word field, if it is one).
-fn exact(
-    term: &str,
-    chars_field: tantivy::schema::Field,
-    bigram_field: tantivy::schema::Field,
-    as_word: Option<Term>,
-) -> Box<dyn Query> {
-    let grams = bigrams(term);
-    match grams.len() {
-        0 => Box::new(TermQuery::new(
-            Term::from_field_text(chars_field, term),
-            IndexRecordOption::Basic,
-        )),
-        1 => Box::new(TermQuery::new(
-            Term::from_field_text(bigram_field, &grams[0]),
-            IndexRecordOption::WithFreqs,
-        )),
-        _ => {
-            let covering: Vec<(usize, Term)> = covering_bigrams(grams.len())
-                .map(|at| (at, Term::from_field_text(bigram_field, &grams[at])))
-                .collect();
-            match as_word {
-                Some(word) => Box::new(SubstringQuery::new(covering, word)),
-                None => Box::new(PhraseQuery::new_with_offset(covering)),
-            }
+impl TextCompiler<'_> {
+    fn compile(&self, parsed: &ParsedQuery) -> Result<Option<Box<dyn Query>>, SearchError> {
+        if !parsed.has_text() {
+            return Ok(None);
         }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for group in &parsed.required {
+            let mut alternatives: Vec<Box<dyn Query>> = group
+                .iter()
+                .map(|term| self.scored_term(term))
+                .collect::<Result<_, _>>()?;
+            let query = if alternatives.len() == 1 {
+                alternatives.pop().unwrap_or_else(|| Box::new(EmptyQuery))
+            } else {
+                Box::new(BooleanQuery::new(
+                    alternatives
+                        .into_iter()
+                        .map(|q| (Occur::Should, q))
+                        .collect(),
+                ))
+            };
+            clauses.push((Occur::Must, query));
+        }
+        if parsed.required.is_empty() {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        for term in &parsed.excluded {
+            let words = whole_words(self.jieba, term);
+            clauses.push((Occur::MustNot, self.exact_in_text(term, &words)?));
+        }
+        Ok(Some(Box::new(BooleanQuery::new(clauses))))
+    }
+
+    /// A term: must match exactly in the item text; scores more in the title and as whole words.
+    fn scored_term(&self, term: &str) -> Result<Box<dyn Query>, SearchError> {
+        let fields = self.fields;
+        let words = whole_words(self.jieba, term);
+        let mut bonuses: Vec<Box<dyn Query>> = Vec::new();
+        if term.chars().count() >= 2 {
+            let title = self.exact(term, fields.text_chars, fields.title_bigrams, None)?;
+            bonuses.push(Box::new(BoostQuery::new(title, TITLE_BOOST)));
+        }
+        for word in &words {
+            let word = TermQuery::new(
+                Term::from_field_text(fields.text_words, word),
+                IndexRecordOption::WithFreqs,
+            );
+            bonuses.push(Box::new(BoostQuery::new(Box::new(word), WORD_BOOST)));
+        }
+        // Each bonus is its own required/optional pair around the match: the score is the
+        // same sum as with one optional union of all bonuses, without the union's buffered
+        // seeks over long posting lists (a third of the time of 学校 教师 课程).
+        let mut query = self.exact_in_text(term, &words)?;
+        for bonus in bonuses {
+            query = Box::new(BooleanQuery::new(vec![
+                (Occur::Must, query),
+                (Occur::Should, bonus),
+            ]));
+        }
+        Ok(query)
+    }
+
+    /// Matches exactly where the term's characters stand together in the search text
+    /// (`words`: how jieba cuts the term).
+    fn exact_in_text(&self, term: &str, words: &[String]) -> Result<Box<dyn Query>, SearchError> {
+        let fields = self.fields;
+        // A term jieba cuts as one word is found without positions where the text has that word.
+        let as_word = match words {
+            [word] if word == term => Some(Term::from_field_text(fields.text_words, word)),
+            _ => None,
+        };
+        self.exact(term, fields.text_chars, fields.text_bigrams, as_word)
+    }
+
+    /// Matches exactly where the term's characters stand together in `bigram_field`
+    /// (`as_word`: the term as a word of the same text's word field, if it is one).
+    fn exact(
+        &self,
+        term: &str,
+        chars_field: Field,
+        bigram_field: Field,
+        as_word: Option<Term>,
+    ) -> Result<Box<dyn Query>, SearchError> {
+        let grams = bigrams(term);
+        Ok(match grams.len() {
+            0 => Box::new(TermQuery::new(
+                Term::from_field_text(chars_field, term),
+                IndexRecordOption::Basic,
+            )),
+            1 => Box::new(TermQuery::new(
+                Term::from_field_text(bigram_field, &grams[0]),
+                IndexRecordOption::WithFreqs,
+            )),
+            _ => {
+                let terms: Vec<Term> = grams
+                    .iter()
+                    .map(|gram| Term::from_field_text(bigram_field, gram))
+                    .collect();
+                let doc_freqs = terms
+                    .iter()
+                    .map(|term| self.searcher.doc_freq(term))
+                    .collect::<tantivy::Result<Vec<u64>>>()?;
+                let covering: Vec<(usize, Term)> = cheapest_covering(&doc_freqs)
+                    .into_iter()
+                    .map(|at| (at, terms[at].clone()))
+                    .collect();
+                match as_word {
+                    Some(word) => Box::new(SubstringQuery::new(covering, word)),
+                    None => Box::new(PhraseQuery::new_with_offset(covering)),
+                }
+            }
+        })
     }
 }
 
-/// Positions of the bigrams that cover a term of `count + 1` characters without
-/// overlapping (the last one overlaps when the length is odd): "课后服务" is 课后 at 0
-/// and 服务 at 2. Bigram positions are consecutive, so these standing at their offsets
-/// means every character stands in place, with half the posting lists of all bigrams.
-fn covering_bigrams(count: usize) -> impl Iterator<Item = usize> {
-    (0..count)
-        .step_by(2)
-        .chain(count.is_multiple_of(2).then(|| count - 1))
+/// The bigrams (by position in the term) to check for a term of `costs.len() + 1`
+/// characters: every character covered by at least one, at the least total cost.
+/// Bigram positions are consecutive, so the chosen ones standing at their offsets
+/// means every character stands in place. With each bigram's document frequency as
+/// its cost, a phrase is checked through its rare bigrams: 义务教育优质均衡 through
+/// 义务 务教 育优 质均 均衡, never through 教育, whose positions fill most entries.
+fn cheapest_covering(costs: &[u64]) -> Vec<usize> {
+    let count = costs.len();
+    if count == 0 {
+        return Vec::new();
+    }
+    // best[i]: the least cost of covering characters 0..=i+1 with bigram i chosen;
+    // the chosen bigram before i is i-1 or i-2 (a gap of two would skip a character).
+    let mut best = vec![0u64; count];
+    let mut previous = vec![None; count];
+    for at in 0..count {
+        let before = [at.checked_sub(1), at.checked_sub(2)]
+            .into_iter()
+            .flatten()
+            .min_by_key(|&b| (best[b], b));
+        best[at] = costs[at].saturating_add(before.map_or(0, |b| best[b]));
+        // Bigram 0 must be chosen: before it there is nothing.
+        previous[at] = if at == 0 { None } else { before };
+    }
+    let mut chosen = Vec::new();
+    let mut at = Some(count - 1);
+    while let Some(i) = at {
+        chosen.push(i);
+        at = previous[i];
+    }
+    chosen.reverse();
+    chosen
 }
 
 fn term_query(term: Term) -> Box<dyn Query> {
@@ -380,32 +430,50 @@ pub fn region_path(code: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::covering_bigrams;
+    use proptest::prelude::*;
+
+    use super::cheapest_covering;
+
+    /// Whether `chosen` bigrams cover all `count + 1` characters.
+    fn covers(chosen: &[usize], count: usize) -> bool {
+        let mut covered = vec![false; count + 1];
+        for &at in chosen {
+            covered[at] = true;
+            covered[at + 1] = true;
+        }
+        covered.iter().all(|&c| c)
+    }
 
     #[test]
-    fn covering_bigrams_reach_every_character_once_or_with_one_overlap() {
-        let cases: [(usize, &[usize]); 5] = [
-            (2, &[0, 1]),
-            (3, &[0, 2]),
-            (4, &[0, 2, 3]),
-            (7, &[0, 2, 4, 6]),
-            (8, &[0, 2, 4, 6, 7]),
+    fn a_phrase_is_checked_through_its_rare_bigrams() {
+        // 义务 务教 教育 育优 优质 质均 均衡, with document frequencies of their order.
+        let costs = [
+            150_000, 140_000, 1_400_000, 60_000, 300_000, 60_000, 200_000,
         ];
-        for (count, expected) in cases {
-            assert_eq!(
-                covering_bigrams(count).collect::<Vec<_>>(),
-                expected,
-                "{count} bigrams"
-            );
-        }
-        // Every character of every length is covered.
-        for count in 2..40 {
-            let mut covered = vec![false; count + 1];
-            for at in covering_bigrams(count) {
-                covered[at] = true;
-                covered[at + 1] = true;
-            }
-            assert!(covered.iter().all(|&c| c), "{count} bigrams");
+        assert_eq!(cheapest_covering(&costs), [0, 1, 3, 5, 6]);
+        // Alike costs: as few bigrams as cover the term.
+        assert_eq!(cheapest_covering(&[5; 7]), [0, 2, 4, 6]);
+        assert_eq!(cheapest_covering(&[5; 1]), [0]);
+        assert_eq!(cheapest_covering(&[5; 2]), [0, 1]);
+        assert!(cheapest_covering(&[]).is_empty());
+    }
+
+    proptest! {
+        #[test]
+        fn the_covering_covers_every_character_at_the_least_cost(
+            costs in prop::collection::vec(0u64..1_000, 1..12)
+        ) {
+            let count = costs.len();
+            let chosen = cheapest_covering(&costs);
+            prop_assert!(covers(&chosen, count), "{chosen:?}");
+            prop_assert!(chosen.windows(2).all(|w| w[0] < w[1]));
+            let cost: u64 = chosen.iter().map(|&at| costs[at]).sum();
+            let least = (1u32..1 << count)
+                .map(|mask| (0..count).filter(|at| mask & (1 << at) != 0).collect::<Vec<_>>())
+                .filter(|subset| covers(subset, count))
+                .map(|subset| subset.iter().map(|&at| costs[at]).sum::<u64>())
+                .min();
+            prop_assert_eq!(Some(cost), least);
         }
     }
 }
