@@ -26,4 +26,4 @@ pub use error::{IndexError, RegionCandidate, SearchError};
 pub use record::{EntryKind, ItemRecord};
 pub use request::{SearchRequest, SortOrder, YearFilter, MAX_LIMIT, MAX_QUERY_CHARS};
 pub use response::*;
-pub use search::SearchIndex;
+pub use search::{default_search_threads, SearchIndex};

@@ -594,3 +594,56 @@ fn items_and_plans_read_back_whole() {
     assert_eq!(stats.total_items, 3);
     assert_eq!(stats.by_year.iter().map(|y| y.regions).sum::<u64>(), 3);
 }
+
+#[test]
+fn searching_segments_side_by_side_answers_as_one_thread_does() {
+    let f = fixture();
+    // An index of several segments, searched by one thread and by two.
+    let dir = tempfile::tempdir().unwrap();
+    let options = BuildOptions {
+        threads: 2,
+        ..BuildOptions::default()
+    };
+    let mut builder = IndexBuilder::create(dir.path(), &options).unwrap();
+    for plan in &f.plans {
+        builder.add_plan(plan).unwrap();
+    }
+    builder.commit().unwrap();
+    let single = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
+    let parallel = SearchIndex::open_with_threads(dir.path(), 2).unwrap();
+    let segments = tantivy::Index::open_in_dir(single.generation())
+        .unwrap()
+        .searchable_segment_ids()
+        .unwrap()
+        .len();
+    assert!(segments >= 2, "two indexing threads wrote {segments} segment");
+
+    for query in [
+        "双减",
+        "教育",
+        "学校 教师 课程",
+        "\"义务教育 优质均衡\"",
+        "工作 -教师",
+        "课后服务 OR 劳动教育",
+        "",
+    ] {
+        for (regions, years, sort, offset) in [
+            (vec![], vec![], SortOrder::Relevance, 0),
+            (vec!["440000".to_owned()], vec![], SortOrder::Relevance, 0),
+            (vec![], vec![YearFilter::Range(2019, 2023)], SortOrder::Year, 0),
+            (vec![], vec![], SortOrder::Relevance, 10),
+        ] {
+            let request = SearchRequest {
+                query: query.to_owned(),
+                regions,
+                years,
+                sort,
+                offset,
+                ..SearchRequest::default()
+            };
+            let one = single.search(&request).unwrap();
+            let two = parallel.search(&request).unwrap();
+            assert_eq!(one, two, "{request:?}");
+        }
+    }
+}

@@ -7,7 +7,7 @@
 //! edusearch_server::serve(
 //!     "index".as_ref(),
 //!     "127.0.0.1:8080".parse()?,
-//!     edusearch_server::DEFAULT_CACHE_BYTES,
+//!     edusearch_server::ServeOptions::default(),
 //! )
 //! .await
 //! # }
@@ -105,12 +105,34 @@ pub fn router(index: Arc<SearchIndex>, cache_bytes: usize) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
+/// How [`serve`] answers.
+#[derive(Debug, Clone, Copy)]
+pub struct ServeOptions {
+    /// Bytes of search answers kept for repeated searches (0 turns the cache off).
+    pub cache_bytes: usize,
+    /// Threads that search one query's segments side by side.
+    pub search_threads: usize,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            cache_bytes: DEFAULT_CACHE_BYTES,
+            search_threads: edusearch_index::default_search_threads(),
+        }
+    }
+}
+
 /// Opens the index at `index_dir` once, serves it at `addr` until Ctrl-C or SIGTERM,
-/// then lets requests in flight finish. Repeated searches are answered from a cache of
-/// at most `cache_bytes` (0 turns it off).
-pub async fn serve(index_dir: &Path, addr: SocketAddr, cache_bytes: usize) -> anyhow::Result<()> {
+/// then lets requests in flight finish.
+pub async fn serve(
+    index_dir: &Path,
+    addr: SocketAddr,
+    options: ServeOptions,
+) -> anyhow::Result<()> {
     let dir = index_dir.to_owned();
-    let index = tokio::task::spawn_blocking(move || SearchIndex::open(&dir))
+    let threads = options.search_threads;
+    let index = tokio::task::spawn_blocking(move || SearchIndex::open_with_threads(&dir, threads))
         .await
         .context("opening the index")?
         .with_context(|| format!("opening the index at {}", index_dir.display()))?;
@@ -125,7 +147,7 @@ pub async fn serve(index_dir: &Path, addr: SocketAddr, cache_bytes: usize) -> an
         info.plans, info.items
     );
     tracing::info!(%local, plans = info.plans, items = info.items, "serving");
-    axum::serve(listener, router(Arc::new(index), cache_bytes))
+    axum::serve(listener, router(Arc::new(index), options.cache_bytes))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving HTTP")?;

@@ -1,5 +1,6 @@
-//! Queries in process, one thread: each case of the mix with facet counts, after a
-//! warm-up, as percentiles.
+//! Queries in process, one at a time: each case of the mix with facet counts, after a
+//! warm-up, as percentiles; searched by every core (as `serve` does by default), then
+//! by one thread.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -15,7 +16,11 @@ pub struct QueryResult {
     pub case: Case,
     pub label: String,
     pub total: u64,
+    /// Each query's segments searched by `search_threads` threads side by side.
     pub latency: Latency,
+    pub search_threads: usize,
+    /// The same query searched by one thread.
+    pub one_thread: Latency,
 }
 
 pub fn measure(
@@ -24,10 +29,15 @@ pub fn measure(
     rounds: usize,
     budget: f64,
 ) -> Result<Vec<QueryResult>> {
-    let index = SearchIndex::open(index_dir)
-        .map_err(|e| anyhow!("opening {}: {e}", index_dir.display()))?;
+    let search_threads = edusearch_index::default_search_threads();
+    let open = |threads| {
+        SearchIndex::open_with_threads(index_dir, threads)
+            .map_err(|e| anyhow!("opening {}: {e}", index_dir.display()))
+    };
+    let (index, single) = (open(search_threads)?, open(1)?);
     println!(
-        "queries: {} cases, facets on, single thread, up to {rounds} runs or {budget} s each",
+        "queries: {} cases, facets on, one at a time, up to {rounds} runs or {budget} s each; \
+         searched by {search_threads} threads, then by 1",
         cases.len()
     );
     let mut results = Vec::with_capacity(cases.len());
@@ -35,19 +45,25 @@ pub fn measure(
         let request = case.request();
         let first = search(&index, &request)?;
         let latency = time_runs(rounds, budget, || search(&index, &request).map(|_| ()))?;
+        let one_thread = time_runs(rounds, budget, || search(&single, &request).map(|_| ()))?;
         println!(
-            "  {:<28} {:>8} hits  p50 {:>8.2} ms  p95 {:>8.2} ms  p99 {:>8.2} ms",
+            "  {:<28} {:>8} hits  p50 {:>8.2} ms  p95 {:>8.2} ms  p99 {:>8.2} ms  \
+             (1 thread: p50 {:>8.2} ms  p99 {:>8.2} ms)",
             case.label(),
             first.total,
             latency.p50_ms,
             latency.p95_ms,
-            latency.p99_ms
+            latency.p99_ms,
+            one_thread.p50_ms,
+            one_thread.p99_ms,
         );
         results.push(QueryResult {
             case: case.clone(),
             label: case.label(),
             total: first.total,
             latency,
+            search_threads,
+            one_thread,
         });
     }
     Ok(results)

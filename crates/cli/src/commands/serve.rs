@@ -16,6 +16,9 @@ pub struct ServeArgs {
     /// Megabytes of search answers kept for repeated queries (0 turns the cache off).
     #[arg(long, default_value_t = 64, value_name = "MB")]
     pub cache_mb: usize,
+    /// Threads that search one query's segments side by side (default: every core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub search_threads: Option<u16>,
     #[command(flatten)]
     pub index: IndexDir,
 }
@@ -25,11 +28,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let cache_bytes = args.cache_mb.saturating_mul(1 << 20);
+    let defaults = edusearch_server::ServeOptions::default();
+    let options = edusearch_server::ServeOptions {
+        cache_bytes: args.cache_mb.saturating_mul(1 << 20),
+        search_threads: args
+            .search_threads
+            .map_or(defaults.search_threads, usize::from),
+    };
     runtime.block_on(edusearch_server::serve(
         &args.index.path,
         args.addr,
-        cache_bytes,
+        options,
     ))?;
     Ok(ExitCode::SUCCESS)
 }
