@@ -325,6 +325,20 @@ mod tests {
     }
 
     #[test]
+    fn a_first_item_that_names_a_notice_is_an_item() {
+        let parsed = parse_document(
+            "萝北县教育局2017年工作要点\n全县教育工作的总体要求是:提高教育质量。\n\
+             一、落实立德树人根本任务\n\
+             1.全面加强劳动教育。研究制订《关于加强校长队伍建设的意见》。印发《教育事业发展规划》。\n\
+             2.深化考试招生制度改革。",
+            "notice-like.txt",
+        );
+        let numbers: Vec<u32> = parsed.plans[0].items.iter().map(|i| i.number).collect();
+        assert_eq!(numbers, [1, 2]);
+        assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+    }
+
+    #[test]
     fn a_bare_list_is_not_cut_off() {
         let parsed = parse_document(
             "2024年工作要点\n一、党建\n1.加强党建\n2.强化监督",

@@ -137,9 +137,14 @@ pub fn is_plan_title(line: &str) -> bool {
 }
 
 /// True for the title of a covering notice (`…关于印发2023年教育工作要点的通知`): it says
-/// who issued the plan, but it is not the plan's own title.
+/// who issued the plan, but it is not the plan's own title. A numbered item or a
+/// sentence that names such documents (`1.…研究制订《关于…的意见》。…印发《…规划》`)
+/// is not one.
 pub fn is_notice_title(line: &str) -> bool {
-    line.contains("关于") && (line.ends_with("通知") || line.contains("印发"))
+    line.contains("关于")
+        && (line.ends_with("通知") || line.contains("印发"))
+        && !line.contains('。')
+        && item_start(line).is_none()
 }
 
 #[cfg(test)]
@@ -255,6 +260,21 @@ mod tests {
         ));
         assert!(!is_plan_title(
             "当前位置:蚂蚁文档网 > 作文范文 > 2022年全市教育工作要点"
+        ));
+    }
+
+    #[test]
+    fn notice_titles() {
+        assert!(is_notice_title(
+            "中共厦门市海沧区委教育工委 厦门市海沧区教育局关于印发2023年教育工作要点的通知"
+        ));
+        assert!(is_notice_title("河源市教育局关于2021年工作要点的通知"));
+        // The first item of a plan that names other documents.
+        assert!(!is_notice_title(
+            "1.全面加强劳动教育。研究制订《关于加强校长队伍建设的意见》。印发《xx市“十四五”教育事业发展规划》"
+        ));
+        assert!(!is_notice_title(
+            "1.印发《关于进一步减轻义务教育阶段学生作业负担的通知》"
         ));
     }
 }
