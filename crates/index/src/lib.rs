@@ -11,6 +11,7 @@ mod columns;
 pub mod error;
 mod facets;
 pub mod layout;
+mod passes;
 pub mod query;
 pub mod record;
 pub mod request;

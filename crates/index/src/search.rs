@@ -23,6 +23,7 @@ use crate::facets::{
     StatsCollector, Wanted,
 };
 use crate::layout::{self, DICTIONARY_FILE, PLANS_FILE};
+use crate::passes::{Passes, SegmentThreads};
 use crate::query::{compile, parse_query, CompiledQuery, Dimension};
 use crate::record::ItemRecord;
 use crate::request::{SearchRequest, SortOrder};
@@ -47,6 +48,7 @@ pub struct SearchIndex {
     info: IndexInfo,
     whole_index_counts: OnceLock<RawCounts>,
     columns: Arc<ColumnCache>,
+    segment_threads: SegmentThreads,
 }
 
 /// The sort key of a hit: higher first.
@@ -63,22 +65,16 @@ impl SearchIndex {
         Self::open_with_threads(root, default_search_threads())
     }
 
-    /// Opens the live generation under `root`; each query's segments are searched by
-    /// up to `search_threads` threads. A query alone on the machine then takes about
-    /// half the time on two cores; under a full load of concurrent queries it gains
-    /// nothing and costs little.
+    /// Opens the live generation under `root`; a search that runs alone spreads its
+    /// segments over `search_threads` threads; while others run, each searches its
+    /// segments on its own thread, so concurrent searches keep their throughput.
     pub fn open_with_threads(root: &Path, search_threads: usize) -> Result<SearchIndex> {
         let generation = layout::current_generation(root)?;
         let info = layout::read_meta(&generation)?;
-        let mut index = Index::open_in_dir(&generation).map_err(IndexError::tantivy(format!(
+        let index = Index::open_in_dir(&generation).map_err(IndexError::tantivy(format!(
             "opening {}",
             generation.display()
         )))?;
-        if search_threads > 1 {
-            index
-                .set_multithread_executor(search_threads)
-                .map_err(IndexError::tantivy("starting the search threads"))?;
-        }
         let dictionary_path = generation.join(DICTIONARY_FILE);
         let dictionary =
             fs::read_to_string(&dictionary_path).map_err(IndexError::io(&dictionary_path))?;
@@ -114,6 +110,8 @@ impl SearchIndex {
             info,
             whole_index_counts: OnceLock::new(),
             columns: Arc::default(),
+            segment_threads: SegmentThreads::new(search_threads)
+                .map_err(IndexError::tantivy("starting the search threads"))?,
         })
     }
 
@@ -129,8 +127,9 @@ impl SearchIndex {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
         request.validate()?;
         let parsed = parse_query(&request.query)?;
-        let searcher = self.reader.searcher();
-        let compiled = compile(&parsed, request, &self.fields, &self.jieba, &searcher)?;
+        let passes = self.segment_threads.passes(self.reader.searcher());
+        let searcher = &passes.searcher;
+        let compiled = compile(&parsed, request, &self.fields, &self.jieba, searcher)?;
         let page_end = request.offset + request.limit;
         let top = TopDocs::with_limit(page_end.max(1)).tweak_score(rank_key(
             &self.columns,
@@ -139,7 +138,7 @@ impl SearchIndex {
         ));
 
         let (top_docs, total, facets) = if !request.facets {
-            let (top_docs, total) = searcher.search(&*compiled.full(), &(top, Count))?;
+            let (top_docs, total) = passes.search(&*compiled.full(), &(top, Count))?;
             (top_docs, total as u64, None)
         } else if compiled.has_text() {
             // The text matches are visited once for the total and every facet; filters
@@ -159,7 +158,7 @@ impl SearchIndex {
                     wanted: Wanted::ALL,
                     columns: &self.columns,
                 };
-                searcher.search(&*text_only, &collector)?
+                passes.search(&*text_only, &collector)?
             } else {
                 let counting = FacetCollector {
                     top: Count,
@@ -167,8 +166,8 @@ impl SearchIndex {
                     wanted: Wanted::ALL,
                     columns: &self.columns,
                 };
-                let (_, total, counts) = searcher.search(&*text_only, &counting)?;
-                (searcher.search(&*compiled.full(), &top)?, total, counts)
+                let (_, total, counts) = passes.search(&*text_only, &counting)?;
+                (passes.search(&*compiled.full(), &top)?, total, counts)
             };
             (top_docs, total, Some(self.facets(counts, &compiled)))
         } else {
@@ -185,13 +184,13 @@ impl SearchIndex {
                 },
                 columns: &self.columns,
             };
-            let (top_docs, total, mut counts) = searcher.search(&*compiled.full(), &collector)?;
+            let (top_docs, total, mut counts) = passes.search(&*compiled.full(), &collector)?;
             for dimension in [Dimension::Region, Dimension::Year, Dimension::Unit] {
                 if !compiled.has_filter(dimension) {
                     continue;
                 }
                 let other = if compiled.filter_count() == 1 {
-                    self.whole_index_counts(&searcher)?.clone()
+                    self.whole_index_counts(&passes)?.clone()
                 } else {
                     let counting = FacetCollector {
                         top: Count,
@@ -203,7 +202,7 @@ impl SearchIndex {
                         },
                         columns: &self.columns,
                     };
-                    searcher.search(&*compiled.without(dimension), &counting)?.2
+                    passes.search(&*compiled.without(dimension), &counting)?.2
                 };
                 match dimension {
                     Dimension::Region => counts.region = other.region,
@@ -220,7 +219,7 @@ impl SearchIndex {
             .skip(request.offset)
             .take(request.limit)
         {
-            let entry = self.entry_at(&searcher, address)?;
+            let entry = self.entry_at(searcher, address)?;
             hits.push(self.hit(
                 entry,
                 if compiled.has_text() { score } else { 0.0 },
@@ -236,7 +235,7 @@ impl SearchIndex {
 
     /// Facet counts of every entry, computed on first need (the index never changes
     /// under an open reader).
-    fn whole_index_counts(&self, searcher: &tantivy::Searcher) -> Result<&RawCounts, SearchError> {
+    fn whole_index_counts(&self, passes: &Passes<'_>) -> Result<&RawCounts, SearchError> {
         if let Some(counts) = self.whole_index_counts.get() {
             return Ok(counts);
         }
@@ -246,7 +245,7 @@ impl SearchIndex {
             wanted: Wanted::ALL,
             columns: &self.columns,
         };
-        let (_, _, counts) = searcher.search(&AllQuery, &counting)?;
+        let (_, _, counts) = passes.search(&AllQuery, &counting)?;
         Ok(self.whole_index_counts.get_or_init(|| counts))
     }
 
@@ -390,9 +389,10 @@ impl SearchIndex {
     pub fn stats(&self, request: &SearchRequest) -> Result<Stats, SearchError> {
         request.validate()?;
         let parsed = parse_query(&request.query)?;
-        let searcher = self.reader.searcher();
-        let compiled = compile(&parsed, request, &self.fields, &self.jieba, &searcher)?;
-        let raw = searcher.search(&*compiled.full(), &StatsCollector)?;
+        let passes = self.segment_threads.passes(self.reader.searcher());
+        let searcher = &passes.searcher;
+        let compiled = compile(&parsed, request, &self.fields, &self.jieba, searcher)?;
+        let raw = passes.search(&*compiled.full(), &StatsCollector)?;
         let mut by_year: Vec<YearStats> = raw
             .by_year
             .iter()

@@ -616,7 +616,10 @@ fn searching_segments_side_by_side_answers_as_one_thread_does() {
         .searchable_segment_ids()
         .unwrap()
         .len();
-    assert!(segments >= 2, "two indexing threads wrote {segments} segment");
+    assert!(
+        segments >= 2,
+        "two indexing threads wrote {segments} segment"
+    );
 
     for query in [
         "双减",
@@ -630,7 +633,12 @@ fn searching_segments_side_by_side_answers_as_one_thread_does() {
         for (regions, years, sort, offset) in [
             (vec![], vec![], SortOrder::Relevance, 0),
             (vec!["440000".to_owned()], vec![], SortOrder::Relevance, 0),
-            (vec![], vec![YearFilter::Range(2019, 2023)], SortOrder::Year, 0),
+            (
+                vec![],
+                vec![YearFilter::Range(2019, 2023)],
+                SortOrder::Year,
+                0,
+            ),
             (vec![], vec![], SortOrder::Relevance, 10),
         ] {
             let request = SearchRequest {
