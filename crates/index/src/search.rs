@@ -54,7 +54,7 @@ pub struct SearchIndex {
 /// The sort key of a hit: higher first.
 type RankKey = (i64, f32, Reverse<u64>);
 
-/// Threads that search one query's segments side by side: every core.
+/// Threads that search the segments of a search running alone: every core.
 pub fn default_search_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
