@@ -43,7 +43,8 @@ impl Default for BuildOptions {
             threads,
             // Large in-memory segments mean few merges: at 1.5 M items, 512 MB a thread
             // leaves four segments and takes about a tenth off the build on 2 cores, for
-            // ~120 MB more peak memory. The arena grows only as far as the corpus needs.
+            // ~120 MB more peak memory. Beyond four threads they share 2 GB. The arena
+            // grows only as far as the corpus needs.
             memory_budget: (512 << 20) * threads.clamp(1, 4),
         }
     }
