@@ -1,47 +1,75 @@
-//! Which threads search a query's segments. A search alone on the machine spreads its
-//! segments over a pool and takes about half the time on two cores; while other
-//! searches run, the cores are busy anyway, so each searches its segments on its own
-//! thread, which keeps the throughput of concurrent searches.
+//! Which threads search a query's entries. A search alone on the machine cuts its
+//! segments into pieces of entries that the calling thread and a pool of helpers take
+//! in turn, and takes about half the time on two cores; while other searches run, the
+//! cores are busy anyway, so each searches its segments on its own thread, which keeps
+//! the throughput of concurrent searches.
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
-use tantivy::collector::Collector;
-use tantivy::query::{EnableScoring, Query};
-use tantivy::{Executor, Searcher};
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::query::{EnableScoring, Query, Weight};
+use tantivy::{DocId, DocSet, Searcher, SegmentOrdinal, SegmentReader, TERMINATED};
 
-static ONE_THREAD: Executor = Executor::SingleThread;
+/// Pieces per thread a search alone is cut into. A thread that finishes early takes
+/// the next piece, so the threads finish within about a piece of each other, whatever
+/// the sizes of the segments and wherever the matches lie.
+const PIECES_PER_THREAD: u32 = 4;
 
-/// The segment pool and a count of the searches running.
+/// Entries below which a segment is not cut further: each piece costs its own scorer
+/// and collector, which a small piece would not repay.
+const MIN_PIECE_ENTRIES: u32 = 32 * 1024;
+
+/// The helper threads and a count of the searches running.
 pub(crate) struct SegmentThreads {
-    pool: Option<Executor>,
+    /// `threads - 1` helpers: the calling thread searches pieces too.
+    helpers: Option<rayon::ThreadPool>,
+    threads: u32,
+    min_piece_entries: u32,
     running: AtomicUsize,
 }
 
 impl SegmentThreads {
-    /// A pool of `threads` (none for one thread).
+    /// Searches alone on `threads` threads (the calling one and `threads - 1` helpers).
     pub fn new(threads: usize) -> tantivy::Result<SegmentThreads> {
-        let pool = if threads > 1 {
-            Some(Executor::multi_thread(threads, "edusearch-search-")?)
+        let threads = threads.clamp(1, 256) as u32;
+        let helpers = if threads > 1 {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads as usize - 1)
+                .thread_name(|n| format!("edusearch-search-{n}"))
+                .build()
+                .map_err(|e| {
+                    tantivy::TantivyError::SystemError(format!("starting search threads: {e}"))
+                })?;
+            Some(pool)
         } else {
             None
         };
         Ok(SegmentThreads {
-            pool,
+            helpers,
+            threads,
+            min_piece_entries: MIN_PIECE_ENTRIES,
             running: AtomicUsize::new(0),
         })
     }
 
-    /// The passes of one search over `searcher`: on the pool if no other search is
-    /// running as it starts, on the calling thread otherwise.
+    /// Cuts segments into pieces as small as `entries`, so that small test indexes
+    /// are cut too.
+    #[cfg(test)]
+    pub(crate) fn with_min_piece_entries(mut self, entries: u32) -> SegmentThreads {
+        self.min_piece_entries = entries;
+        self
+    }
+
+    /// The passes of one search over `searcher`: spread over the threads if no other
+    /// search is running as it starts, on the calling thread otherwise.
     pub fn passes(&self, searcher: Searcher) -> Passes<'_> {
         let others = self.running.fetch_add(1, Ordering::SeqCst);
-        let executor = match &self.pool {
-            Some(pool) if others == 0 => pool,
-            _ => &ONE_THREAD,
-        };
+        let helpers = self.helpers.as_ref().filter(|_| others == 0);
         Passes {
             searcher,
-            executor,
+            helpers,
             threads: self,
         }
     }
@@ -50,7 +78,7 @@ impl SegmentThreads {
 /// One search's view of the index; counts as running until dropped.
 pub(crate) struct Passes<'a> {
     pub searcher: Searcher,
-    executor: &'a Executor,
+    helpers: Option<&'a rayon::ThreadPool>,
     threads: &'a SegmentThreads,
 }
 
@@ -61,19 +89,35 @@ impl Passes<'_> {
         query: &dyn Query,
         collector: &C,
     ) -> tantivy::Result<C::Fruit> {
-        let scoring = if collector.requires_scoring() {
-            EnableScoring::enabled_from_searcher(&self.searcher)
+        let scoring = collector.requires_scoring();
+        let weight = if scoring {
+            query.weight(EnableScoring::enabled_from_searcher(&self.searcher))?
         } else {
-            EnableScoring::disabled_from_searcher(&self.searcher)
+            query.weight(EnableScoring::disabled_from_searcher(&self.searcher))?
         };
-        self.searcher
-            .search_with_executor(query, collector, self.executor, scoring)
+        let segments = self.searcher.segment_readers();
+        let fruits = match self.helpers {
+            None => segments
+                .iter()
+                .enumerate()
+                .map(|(ord, segment)| collector.collect_segment(&*weight, ord as u32, segment))
+                .collect::<tantivy::Result<Vec<_>>>()?,
+            Some(helpers) => {
+                let pieces = cut_into_pieces(
+                    segments,
+                    self.threads.threads * PIECES_PER_THREAD,
+                    self.threads.min_piece_entries,
+                );
+                search_pieces(helpers, &pieces, segments, collector, &*weight, scoring)?
+            }
+        };
+        collector.merge_fruits(fruits)
     }
 
-    /// Whether the passes spread over the pool.
+    /// Whether the passes spread over the helper threads.
     #[cfg(test)]
     pub fn parallel(&self) -> bool {
-        !matches!(self.executor, Executor::SingleThread)
+        self.helpers.is_some()
     }
 }
 
@@ -83,15 +127,109 @@ impl Drop for Passes<'_> {
     }
 }
 
+/// A range of entries of one segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Piece {
+    segment: SegmentOrdinal,
+    entries: Range<DocId>,
+}
+
+/// Cuts the segments into about `wanted` pieces of equal numbers of entries, none
+/// smaller than `min_entries` unless its whole segment is, in segment order.
+fn cut_into_pieces(segments: &[SegmentReader], wanted: u32, min_entries: u32) -> Vec<Piece> {
+    let total: u64 = segments.iter().map(|s| u64::from(s.max_doc())).sum();
+    let piece_entries = (total / u64::from(wanted.max(1))).max(u64::from(min_entries.max(1)));
+    let mut pieces = Vec::new();
+    for (ord, segment) in segments.iter().enumerate() {
+        let max_doc = segment.max_doc();
+        let count = u64::from(max_doc).div_ceil(piece_entries).max(1) as u32;
+        for at in 0..count {
+            let start = (u64::from(max_doc) * u64::from(at) / u64::from(count)) as DocId;
+            let end = (u64::from(max_doc) * u64::from(at + 1) / u64::from(count)) as DocId;
+            pieces.push(Piece {
+                segment: ord as SegmentOrdinal,
+                entries: start..end,
+            });
+        }
+    }
+    pieces
+}
+
+/// Searches the pieces on the calling thread and the helpers, each taking the next
+/// piece not yet taken; the fruits come back in piece order.
+fn search_pieces<C: Collector>(
+    helpers: &rayon::ThreadPool,
+    pieces: &[Piece],
+    segments: &[SegmentReader],
+    collector: &C,
+    weight: &dyn Weight,
+    scoring: bool,
+) -> tantivy::Result<Vec<<C::Child as SegmentCollector>::Fruit>> {
+    let next = AtomicUsize::new(0);
+    let fruits: Mutex<Vec<Option<tantivy::Result<_>>>> =
+        Mutex::new((0..pieces.len()).map(|_| None).collect());
+    let take_pieces = || loop {
+        let at = next.fetch_add(1, Ordering::Relaxed);
+        let Some(piece) = pieces.get(at) else {
+            return;
+        };
+        let segment = &segments[piece.segment as usize];
+        let fruit = search_piece(collector, weight, segment, piece, scoring);
+        fruits.lock().unwrap_or_else(|e| e.into_inner())[at] = Some(fruit);
+    };
+    helpers.in_place_scope(|scope| {
+        for _ in 0..helpers
+            .current_num_threads()
+            .min(pieces.len().saturating_sub(1))
+        {
+            scope.spawn(|_| take_pieces());
+        }
+        take_pieces();
+    });
+    fruits
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|fruit| fruit.expect("every piece is taken before the scope ends"))
+        .collect()
+}
+
+/// The fruit of `collector` over the matches of `weight` in one piece.
+fn search_piece<C: Collector>(
+    collector: &C,
+    weight: &dyn Weight,
+    segment: &SegmentReader,
+    piece: &Piece,
+    scoring: bool,
+) -> tantivy::Result<<C::Child as SegmentCollector>::Fruit> {
+    let mut child = collector.for_segment(piece.segment, segment)?;
+    let mut scorer = weight.scorer(segment, 1.0)?;
+    let mut doc = scorer.doc();
+    if doc < piece.entries.start {
+        doc = scorer.seek(piece.entries.start);
+    }
+    let alive = segment.alive_bitset();
+    while doc < piece.entries.end && doc != TERMINATED {
+        if alive.is_none_or(|alive| alive.is_alive(doc)) {
+            let score = if scoring { scorer.score() } else { 0.0 };
+            child.collect(doc, score);
+        }
+        doc = scorer.advance();
+    }
+    Ok(child.harvest())
+}
+
 #[cfg(test)]
 mod tests {
-    use tantivy::schema::Schema;
-    use tantivy::Index;
+    use tantivy::collector::{Count, TopDocs};
+    use tantivy::query::QueryParser;
+    use tantivy::schema::{Schema, INDEXED, STORED, TEXT};
+    use tantivy::{doc, Index, Term};
 
-    use super::SegmentThreads;
+    use super::{cut_into_pieces, Piece, SegmentThreads, MIN_PIECE_ENTRIES};
 
     #[test]
-    fn a_search_spreads_over_the_pool_only_while_alone() {
+    fn a_search_spreads_over_the_threads_only_while_alone() {
         let index = Index::create_in_ram(Schema::builder().build());
         let reader = index.reader().unwrap();
         let threads = SegmentThreads::new(2).unwrap();
@@ -105,5 +243,95 @@ mod tests {
 
         let one = SegmentThreads::new(1).unwrap();
         assert!(!one.passes(reader.searcher()).parallel());
+    }
+
+    #[test]
+    fn pieces_cover_every_entry_once_and_small_segments_stay_whole() {
+        let mut schema = Schema::builder();
+        let n = schema.add_u64_field("n", STORED);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        let sizes = [3 * MIN_PIECE_ENTRIES + 5, 7, MIN_PIECE_ENTRIES];
+        for size in sizes {
+            for i in 0..size {
+                writer.add_document(doc!(n => u64::from(i))).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        let searcher = index.reader().unwrap().searcher();
+        let segments = searcher.segment_readers();
+        assert_eq!(segments.len(), 3);
+
+        let pieces = cut_into_pieces(segments, 8, MIN_PIECE_ENTRIES);
+        for (ord, segment) in segments.iter().enumerate() {
+            let mine: Vec<&Piece> = pieces
+                .iter()
+                .filter(|p| p.segment as usize == ord)
+                .collect();
+            assert_eq!(mine.first().unwrap().entries.start, 0);
+            assert_eq!(mine.last().unwrap().entries.end, segment.max_doc());
+            for pair in mine.windows(2) {
+                assert_eq!(pair[0].entries.end, pair[1].entries.start);
+            }
+            if segment.max_doc() <= MIN_PIECE_ENTRIES {
+                assert_eq!(mine.len(), 1, "segment {ord} is too small to cut");
+            } else {
+                assert!(mine.len() > 1, "segment {ord} is cut");
+            }
+        }
+        assert!(pieces.iter().all(|p| !p.entries.is_empty()));
+    }
+
+    #[test]
+    fn pieces_searched_side_by_side_answer_as_whole_segments_do() {
+        let mut schema = Schema::builder();
+        let text = schema.add_text_field("text", TEXT);
+        let id = schema.add_u64_field("id", INDEXED);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        for segment in 0..3u64 {
+            for i in 0..(700 + 300 * segment) {
+                let words = format!("w{} w{} w{} w{}", i % 3, i % 7, i % 11, (i * segment) % 5);
+                writer.add_document(doc!(text => words, id => i)).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        // Deleted entries must stay out of every piece.
+        writer.delete_term(Term::from_field_u64(id, 5));
+        writer.commit().unwrap();
+        let reader = index.reader().unwrap();
+
+        let alone = SegmentThreads::new(3).unwrap().with_min_piece_entries(50);
+        let one = SegmentThreads::new(1).unwrap();
+        let parser = QueryParser::for_index(&index, vec![text]);
+        for query in [
+            "w1",
+            "w2 AND w6",
+            "w0 -w3",
+            "w1 OR w4 OR w10",
+            "\"w2 w5\"",
+            "w99",
+        ] {
+            let query = parser.parse_query(query).unwrap();
+            let collector = (TopDocs::with_limit(40).order_by_score(), Count);
+            let pieces = alone.passes(reader.searcher());
+            assert!(pieces.parallel());
+            let (top_pieces, count_pieces) = pieces.search(&*query, &collector).unwrap();
+            drop(pieces);
+            let (top_one, count_one) = one
+                .passes(reader.searcher())
+                .search(&*query, &collector)
+                .unwrap();
+            let (top_tantivy, count_tantivy) =
+                reader.searcher().search(&*query, &collector).unwrap();
+            assert_eq!(count_pieces, count_one, "{query:?}");
+            assert_eq!(count_one, count_tantivy, "{query:?}");
+            assert_eq!(top_pieces, top_one, "{query:?}");
+            assert_eq!(top_one, top_tantivy, "{query:?}");
+        }
     }
 }

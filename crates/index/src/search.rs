@@ -473,3 +473,74 @@ impl std::fmt::Debug for SearchIndex {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::SearchIndex;
+    use crate::passes::SegmentThreads;
+    use crate::{BuildOptions, IndexBuilder, SearchRequest, SortOrder, YearFilter};
+
+    /// Segments cut into pieces of a few entries, searched side by side, give the
+    /// answers of whole segments searched by one thread: hits, totals, facets, stats.
+    #[test]
+    fn pieces_of_segments_answer_as_whole_segments_do() {
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
+        let plans = edusearch_plans::corpus::read_corpus(&corpus).unwrap().plans;
+        let dir = tempfile::tempdir().unwrap();
+        let options = BuildOptions {
+            threads: 2,
+            ..BuildOptions::default()
+        };
+        let mut builder = IndexBuilder::create(dir.path(), &options).unwrap();
+        for plan in &plans {
+            builder.add_plan(plan).unwrap();
+        }
+        builder.commit().unwrap();
+        let whole = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
+        let mut cut = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
+        cut.segment_threads = SegmentThreads::new(3).unwrap().with_min_piece_entries(7);
+
+        for query in [
+            "双减",
+            "教育",
+            "学校 教师 课程",
+            "\"义务教育 优质均衡\"",
+            "工作 -教师",
+            "课后服务 OR 劳动教育",
+            "",
+        ] {
+            for (regions, years, sort, offset) in [
+                (vec![], vec![], SortOrder::Relevance, 0),
+                (vec!["440000".to_owned()], vec![], SortOrder::Relevance, 0),
+                (
+                    vec![],
+                    vec![YearFilter::Range(2019, 2023)],
+                    SortOrder::Year,
+                    0,
+                ),
+                (vec![], vec![], SortOrder::Relevance, 10),
+            ] {
+                let request = SearchRequest {
+                    query: query.to_owned(),
+                    regions,
+                    years,
+                    sort,
+                    offset,
+                    ..SearchRequest::default()
+                };
+                assert_eq!(
+                    whole.search(&request).unwrap(),
+                    cut.search(&request).unwrap(),
+                    "{request:?}"
+                );
+                assert_eq!(
+                    whole.stats(&request).unwrap(),
+                    cut.stats(&request).unwrap(),
+                    "{request:?}"
+                );
+            }
+        }
+    }
+}
