@@ -14,8 +14,11 @@ use tantivy::{DocId, DocSet, Searcher, SegmentOrdinal, SegmentReader, TERMINATED
 
 /// Pieces per thread a search alone is cut into. A thread that finishes early takes
 /// the next piece, so the threads finish within about a piece of each other, whatever
-/// the sizes of the segments and wherever the matches lie.
-const PIECES_PER_THREAD: u32 = 4;
+/// the sizes of the segments and wherever the matches lie, and a thread the machine
+/// holds up for a while leaves its share to the others. Eight rather than four gave
+/// lower two-thread times at 1.5 M entries on a busy machine, and cost nothing
+/// measurable on short searches.
+const PIECES_PER_THREAD: u32 = 8;
 
 /// Entries below which a segment is not cut further: each piece costs its own scorer
 /// and collector, which a small piece would not repay.

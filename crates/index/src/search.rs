@@ -54,7 +54,7 @@ pub struct SearchIndex {
 /// The sort key of a hit: higher first.
 type RankKey = (i64, f32, Reverse<u64>);
 
-/// Threads that search the segments of a search running alone: every core.
+/// Threads that share the work of a search running alone: every core.
 pub fn default_search_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
@@ -65,9 +65,10 @@ impl SearchIndex {
         Self::open_with_threads(root, default_search_threads())
     }
 
-    /// Opens the live generation under `root`; a search that runs alone spreads its
-    /// segments over `search_threads` threads; while others run, each searches its
-    /// segments on its own thread, so concurrent searches keep their throughput.
+    /// Opens the live generation under `root`; a search that runs alone is shared by
+    /// `search_threads` threads, which take pieces of its segments in turn; while
+    /// others run, each searches on its own thread, so concurrent searches keep their
+    /// throughput.
     pub fn open_with_threads(root: &Path, search_threads: usize) -> Result<SearchIndex> {
         let generation = layout::current_generation(root)?;
         let info = layout::read_meta(&generation)?;

@@ -110,7 +110,7 @@ pub fn router(index: Arc<SearchIndex>, cache_bytes: usize) -> Router {
 pub struct ServeOptions {
     /// Bytes of search answers kept for repeated searches (0 turns the cache off).
     pub cache_bytes: usize,
-    /// Threads that search the segments of a search running alone side by side.
+    /// Threads that share the work of a search running alone.
     pub search_threads: usize,
 }
 

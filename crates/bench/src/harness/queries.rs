@@ -16,7 +16,7 @@ pub struct QueryResult {
     pub case: Case,
     pub label: String,
     pub total: u64,
-    /// Each query's segments searched by `search_threads` threads side by side.
+    /// Each query searched by `search_threads` threads sharing its segments' pieces.
     pub latency: Latency,
     pub search_threads: usize,
     /// The same query searched by one thread.

@@ -16,8 +16,7 @@ pub struct ServeArgs {
     /// Megabytes of search answers kept for repeated queries (0 turns the cache off).
     #[arg(long, default_value_t = 64, value_name = "MB")]
     pub cache_mb: usize,
-    /// Threads that search the segments of a search running alone side by side
-    /// (default: every core).
+    /// Threads that share the work of a search running alone (default: every core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub search_threads: Option<u16>,
     #[command(flatten)]
