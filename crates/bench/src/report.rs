@@ -241,13 +241,13 @@ fn markdown(r: &Results) -> String {
         None => {
             let _ = writeln!(
                 s,
-                "| queries | answer cache | connections | req/s | p50 | p99 | max | errors | server RSS |"
+                "| queries | answer cache | connections | req/s | p50 | p99 | max | errors | server RSS | of which allocated | of which mapped index |"
             );
-            let _ = writeln!(s, "|---|---|---:|---:|---:|---:|---:|---:|---:|");
+            let _ = writeln!(s, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             for run in &r.http.runs {
                 let _ = writeln!(
                     s,
-                    "| {} | {} | {} | {:.0} | {:.2} ms | {:.2} ms | {:.1} ms | {} | {:.0} MB |",
+                    "| {} | {} | {} | {:.0} | {:.2} ms | {:.2} ms | {:.1} ms | {} | {:.0} MB | {:.0} MB | {:.0} MB |",
                     run.queries,
                     if run.cache { "on" } else { "off" },
                     run.connections,
@@ -256,13 +256,17 @@ fn markdown(r: &Results) -> String {
                     run.p99_ms,
                     run.max_ms,
                     run.errors,
-                    run.server_rss_mb
+                    run.server_memory.rss_mb,
+                    run.server_memory.anonymous_mb,
+                    run.server_memory.mapped_files_mb
                 );
             }
             let _ = writeln!(
                 s,
-                "\nServer memory after the runs (the larger of the two servers): RSS {:.0} MB, peak {:.0} MB. The answer cache (`serve --cache-mb`, 64 MB by default) answers a repeated request from the JSON it sent before; with it off, every request is searched.{}",
-                r.http.server_rss_mb,
+                "\nServer memory after the runs (the larger of the two servers): RSS {:.0} MB ({:.0} MB allocated by the server, {:.0} MB resident pages of the index files it maps, which the page cache shares and can drop), peak {:.0} MB. The answer cache (`serve --cache-mb`, 64 MB by default) answers a repeated request from the JSON it sent before; with it off, every request is searched.{}",
+                r.http.server_memory.rss_mb,
+                r.http.server_memory.anonymous_mb,
+                r.http.server_memory.mapped_files_mb,
                 r.http.server_peak_rss_mb,
                 if r.http.wrk_installed_now {
                     " (wrk was installed for this run with apt-get.)"

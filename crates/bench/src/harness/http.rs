@@ -29,8 +29,22 @@ pub struct HttpOutcome {
     pub wrk_installed_now: bool,
     pub runs: Vec<LoadRun>,
     pub distinct_queries: usize,
-    pub server_rss_mb: f64,
+    /// The server's memory when its resident set was largest after a run.
+    pub server_memory: ServerMemory,
     pub server_peak_rss_mb: f64,
+}
+
+/// A server's resident memory, split into what it allocated and the index files it
+/// maps: mapped pages are the page cache's, shared and dropped under memory pressure,
+/// and they grow toward the index's size as more of it is read.
+#[derive(Debug, Clone, Copy, Serialize, Default)]
+pub struct ServerMemory {
+    /// VmRSS.
+    pub rss_mb: f64,
+    /// RssAnon: heap and other private memory.
+    pub anonymous_mb: f64,
+    /// RssFile: resident pages of mapped files (the index).
+    pub mapped_files_mb: f64,
 }
 
 impl HttpOutcome {
@@ -56,7 +70,7 @@ pub struct LoadRun {
     pub requests: u64,
     /// Connect/read/write/timeout errors and non-2xx answers.
     pub errors: u64,
-    pub server_rss_mb: f64,
+    pub server_memory: ServerMemory,
 }
 
 /// What the wrk script's `done` prints.
@@ -130,7 +144,7 @@ fn try_measure(
         for &(label, script) in loads {
             for connections in [8, 64] {
                 let summary = run_wrk(&server.base, script, connections, seconds)?;
-                let rss = server.status_kb("VmRSS") as f64 / 1024.0;
+                let memory = server.memory();
                 let run = LoadRun {
                     queries: label.to_owned(),
                     cache,
@@ -142,18 +156,20 @@ fn try_measure(
                     max_ms: summary.max_us as f64 / 1e3,
                     requests: summary.requests,
                     errors: summary.errors,
-                    server_rss_mb: rss,
+                    server_memory: memory,
                 };
                 println!(
-                    "  {:<24} {:>3} connections: {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}  server RSS {:.0} MB",
-                    run.queries, run.connections, run.requests_per_second, run.p50_ms, run.p99_ms, run.errors, rss
+                    "  {:<24} {:>3} connections: {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}  server RSS {:.0} MB ({:.0} MB allocated, {:.0} MB mapped index)",
+                    run.queries, run.connections, run.requests_per_second, run.p50_ms, run.p99_ms, run.errors,
+                    memory.rss_mb, memory.anonymous_mb, memory.mapped_files_mb
                 );
                 outcome.runs.push(run);
             }
         }
-        outcome.server_rss_mb = outcome
-            .server_rss_mb
-            .max(server.status_kb("VmRSS") as f64 / 1024.0);
+        let memory = server.memory();
+        if memory.rss_mb > outcome.server_memory.rss_mb {
+            outcome.server_memory = memory;
+        }
         outcome.server_peak_rss_mb = outcome
             .server_peak_rss_mb
             .max(server.status_kb("VmHWM") as f64 / 1024.0);
@@ -397,6 +413,15 @@ impl Server {
 
     fn status_kb(&self, key: &str) -> u64 {
         proc_status_kb(&self.child.id().to_string(), key).unwrap_or(0)
+    }
+
+    fn memory(&self) -> ServerMemory {
+        let mb = |key| self.status_kb(key) as f64 / 1024.0;
+        ServerMemory {
+            rss_mb: mb("VmRSS"),
+            anonymous_mb: mb("RssAnon"),
+            mapped_files_mb: mb("RssFile"),
+        }
     }
 
     fn stop(&mut self) {
