@@ -289,6 +289,14 @@ fn user_errors_are_clear_and_never_panic() {
             "limit",
         ),
         (vec!["show", "no-such-id", "--index", ix], "no item or plan"),
+        (
+            vec!["serve", "--search-threads", "0", "--index", ix],
+            "--search-threads",
+        ),
+        (
+            vec!["serve", "--concurrent-calls", "0", "--index", ix],
+            "--concurrent-calls",
+        ),
     ] {
         let out = edusearch(&args);
         assert!(!out.status.success(), "{args:?}");

@@ -1,11 +1,12 @@
 //! The JSON routes: each reads its parameters, asks the index, and answers its shape.
-//! Index calls are CPU work, so they run on the blocking pool, not on the async workers.
+//! Index calls are CPU work, so they run on the blocking pool, not on the async workers,
+//! a slot per core at a time ([`crate::slots`]).
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRef, Path, Query, State};
 use axum::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
@@ -17,10 +18,40 @@ use serde::Serialize;
 use crate::cache::SearchCache;
 use crate::errors::ApiError;
 use crate::params::{self, Pairs};
+use crate::slots::BlockingSlots;
 use crate::AppState;
 
 type Index = State<Arc<SearchIndex>>;
 type Answer<T> = Result<Json<T>, ApiError>;
+
+/// The open index, with the slots its calls take turns in.
+#[derive(Clone)]
+struct IndexCalls {
+    index: Arc<SearchIndex>,
+    slots: Arc<BlockingSlots>,
+}
+
+impl FromRef<AppState> for IndexCalls {
+    fn from_ref(state: &AppState) -> Self {
+        IndexCalls {
+            index: Arc::clone(&state.index),
+            slots: Arc::clone(&state.index_slots),
+        }
+    }
+}
+
+impl IndexCalls {
+    /// Runs an index call on the blocking pool once a slot is free.
+    async fn run<T, F>(self, call: F) -> Answer<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&SearchIndex) -> Result<T, SearchError> + Send + 'static,
+    {
+        let index = self.index;
+        let answer = self.slots.run(move || call(&index)).await?;
+        Ok(Json(answer?))
+    }
+}
 
 /// The JSON routes, as the router registers them and the OpenAPI document lists them.
 pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
@@ -38,7 +69,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
 const CACHE_HEADER: HeaderName = HeaderName::from_static("x-edusearch-cache");
 
 async fn search(
-    State(index): Index,
+    State(calls): State<IndexCalls>,
     State(cache): State<Arc<SearchCache>>,
     query: Result<Query<Pairs>, QueryRejection>,
 ) -> Result<Response, ApiError> {
@@ -48,16 +79,17 @@ async fn search(
     }
     let key = cache.is_enabled().then(|| request.clone());
     // Serialized on the blocking pool too: a national answer is tens of kilobytes.
-    let answer = blocking(index, move |index| {
-        let response: SearchResponse = index.search(&request)?;
-        Ok(serde_json::to_vec(&response).map(Bytes::from))
-    })
-    .await?
-    .0
-    .map_err(|error| {
-        tracing::error!(%error, "serializing a search answer");
-        ApiError::internal()
-    })?;
+    let answer = calls
+        .run(move |index| {
+            let response: SearchResponse = index.search(&request)?;
+            Ok(serde_json::to_vec(&response).map(Bytes::from))
+        })
+        .await?
+        .0
+        .map_err(|error| {
+            tracing::error!(%error, "serializing a search answer");
+            ApiError::internal()
+        })?;
     if let Some(key) = key {
         cache.put(key, answer.clone());
     }
@@ -75,37 +107,40 @@ fn json_bytes(body: Bytes, cache: &'static str) -> Response {
         .into_response()
 }
 
-async fn stats(State(index): Index, query: Result<Query<Pairs>, QueryRejection>) -> Answer<Stats> {
+async fn stats(
+    State(calls): State<IndexCalls>,
+    query: Result<Query<Pairs>, QueryRejection>,
+) -> Answer<Stats> {
     let request = params::stats_request(&pairs(query)?)?;
-    blocking(index, move |index| index.stats(&request)).await
+    calls.run(move |index| index.stats(&request)).await
 }
 
 async fn item(
-    State(index): Index,
+    State(calls): State<IndexCalls>,
     id: Result<Path<String>, PathRejection>,
     query: Result<Query<Pairs>, QueryRejection>,
 ) -> Answer<ItemRecord> {
     params::no_parameters(&pairs(query)?)?;
     let id = path_id(id)?;
-    blocking(index, move |index| index.item(&id)).await
+    calls.run(move |index| index.item(&id)).await
 }
 
 async fn plan(
-    State(index): Index,
+    State(calls): State<IndexCalls>,
     id: Result<Path<String>, PathRejection>,
     query: Result<Query<Pairs>, QueryRejection>,
 ) -> Answer<Plan> {
     params::no_parameters(&pairs(query)?)?;
     let id = path_id(id)?;
-    blocking(index, move |index| index.plan(&id)).await
+    calls.run(move |index| index.plan(&id)).await
 }
 
 async fn plans(
-    State(index): Index,
+    State(calls): State<IndexCalls>,
     query: Result<Query<Pairs>, QueryRejection>,
 ) -> Answer<Vec<PlanSummary>> {
     params::no_parameters(&pairs(query)?)?;
-    blocking(index, |index| Ok(index.plans())).await
+    calls.run(|index| Ok(index.plans())).await
 }
 
 #[derive(Debug, Serialize)]
@@ -126,21 +161,6 @@ async fn health(State(index): Index) -> Json<Health> {
         built_at: info.built_at.clone(),
         format_version: info.format_version,
     })
-}
-
-/// Runs an index call on the blocking pool.
-async fn blocking<T, F>(index: Arc<SearchIndex>, call: F) -> Answer<T>
-where
-    T: Send + 'static,
-    F: FnOnce(&SearchIndex) -> Result<T, SearchError> + Send + 'static,
-{
-    match tokio::task::spawn_blocking(move || call(&index)).await {
-        Ok(answer) => Ok(Json(answer?)),
-        Err(join_error) => {
-            tracing::error!(error = %join_error, "index call failed");
-            Err(ApiError::internal())
-        }
-    }
 }
 
 fn pairs(query: Result<Query<Pairs>, QueryRejection>) -> Result<Pairs, ApiError> {

@@ -30,7 +30,7 @@ fn base_url() -> &'static str {
                     .expect("send");
                 axum::serve(
                     listener,
-                    edusearch_server::router(index, edusearch_server::DEFAULT_CACHE_BYTES),
+                    edusearch_server::router(index, &edusearch_server::ServeOptions::default()),
                 )
                 .await
                 .expect("serve");

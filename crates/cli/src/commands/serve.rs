@@ -19,6 +19,10 @@ pub struct ServeArgs {
     /// Threads that share the work of a search running alone (default: every core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub search_threads: Option<u16>,
+    /// Index calls (searches, items, plans) that run at once; more wait their turn
+    /// in order (default: four per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub concurrent_calls: Option<u16>,
     #[command(flatten)]
     pub index: IndexDir,
 }
@@ -34,6 +38,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         search_threads: args
             .search_threads
             .map_or(defaults.search_threads, usize::from),
+        concurrent_calls: args
+            .concurrent_calls
+            .map_or(defaults.concurrent_calls, usize::from),
     };
     runtime.block_on(edusearch_server::serve(
         &args.index.path,
