@@ -1,6 +1,6 @@
 //! The JSON routes: each reads its parameters, asks the index, and answers its shape.
 //! Index calls are CPU work, so they run on the blocking pool, not on the async workers,
-//! a slot per core at a time ([`crate::slots`]).
+//! a few per core at a time ([`crate::slots`]).
 
 use std::sync::Arc;
 
