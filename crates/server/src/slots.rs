@@ -71,7 +71,7 @@ mod tests {
                         .run(move || {
                             let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                             most.fetch_max(now, Ordering::SeqCst);
-                            std::thread::sleep(Duration::from_millis(20));
+                            std::thread::sleep(Duration::from_millis(50));
                             running.fetch_sub(1, Ordering::SeqCst);
                             n
                         })
@@ -90,15 +90,19 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_call_given_up_while_waiting_never_runs() {
         let slots = Arc::new(BlockingSlots::new(1));
+        let (started, has_started) = tokio::sync::oneshot::channel();
         let long = {
             let slots = slots.clone();
             tokio::spawn(async move {
                 slots
-                    .run(|| std::thread::sleep(Duration::from_millis(200)))
+                    .run(move || {
+                        let _ = started.send(());
+                        std::thread::sleep(Duration::from_millis(200));
+                    })
                     .await
             })
         };
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        has_started.await.unwrap();
         let ran = Arc::new(AtomicBool::new(false));
         let waiting = {
             let ran = ran.clone();
