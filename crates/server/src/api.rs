@@ -28,14 +28,14 @@ type Answer<T> = Result<Json<T>, ApiError>;
 #[derive(Clone)]
 struct IndexCalls {
     index: Arc<SearchIndex>,
-    slots: Arc<BlockingSlots>,
+    slots: BlockingSlots,
 }
 
 impl FromRef<AppState> for IndexCalls {
     fn from_ref(state: &AppState) -> Self {
         IndexCalls {
             index: Arc::clone(&state.index),
-            slots: Arc::clone(&state.index_slots),
+            slots: state.index_slots.clone(),
         }
     }
 }

@@ -52,7 +52,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct AppState {
     pub index: Arc<SearchIndex>,
-    index_slots: Arc<slots::BlockingSlots>,
+    index_slots: slots::BlockingSlots,
     pub searches: Arc<SearchCache>,
 }
 
@@ -85,7 +85,7 @@ pub fn route_paths() -> Vec<&'static str> {
 pub fn router(index: Arc<SearchIndex>, options: &ServeOptions) -> Router {
     let state = AppState {
         index,
-        index_slots: Arc::new(slots::BlockingSlots::new(options.concurrent_calls)),
+        index_slots: slots::BlockingSlots::new(options.concurrent_calls),
         searches: Arc::new(SearchCache::new(options.cache_bytes)),
     };
     let router = routes()

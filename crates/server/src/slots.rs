@@ -2,7 +2,7 @@
 //!
 //! A search is CPU work. Unbounded, 64 connections meant 64 searches on 64 threads
 //! sharing two cores: each took 64 times as long, a request that timed out kept its
-//! search running, and every thread kept an allocator arena of its own. With a few
+//! search running, and the server's memory grew with its threads. With a few
 //! slots per core, the other calls wait their turn in arrival order (tokio's semaphore
 //! is fair) holding neither a thread nor memory, and a call whose request gives up
 //! while it waits never runs.
@@ -13,7 +13,8 @@ use tokio::sync::Semaphore;
 
 use crate::errors::ApiError;
 
-/// How many index calls run at once.
+/// How many index calls run at once; clones share the same slots.
+#[derive(Clone)]
 pub struct BlockingSlots {
     slots: Arc<Semaphore>,
 }
@@ -60,7 +61,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn no_more_calls_run_at_once_than_there_are_slots() {
-        let slots = Arc::new(BlockingSlots::new(2));
+        let slots = BlockingSlots::new(2);
         let running = Arc::new(AtomicUsize::new(0));
         let most = Arc::new(AtomicUsize::new(0));
         let calls: Vec<_> = (0..12)
@@ -89,7 +90,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_call_given_up_while_waiting_never_runs() {
-        let slots = Arc::new(BlockingSlots::new(1));
+        let slots = BlockingSlots::new(1);
         let (started, has_started) = tokio::sync::oneshot::channel();
         let long = {
             let slots = slots.clone();

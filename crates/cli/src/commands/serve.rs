@@ -19,7 +19,7 @@ pub struct ServeArgs {
     /// Threads that share the work of a search running alone (default: every core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub search_threads: Option<u16>,
-    /// Index calls (searches, items, plans) that run at once; more wait their turn
+    /// Index calls (searches, items, plans, stats) that run at once; more wait their turn
     /// in order (default: four per core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub concurrent_calls: Option<u16>,
