@@ -203,6 +203,52 @@ fn whole_word_terms_equal_a_substring_scan() {
     assert_eq!(all_ids(&SearchRequest::new("教育 -劳动教育")), expected);
 }
 
+/// Relevance puts the items whose titles say the term first: of the real items, every hit
+/// with the term in its title outranks every hit that has it only in its body or units.
+#[test]
+fn title_matches_rank_first() {
+    let index = &fixture().index;
+    for term in [
+        "双减",
+        "减负",
+        "课程",
+        "服务",
+        "教师",
+        "劳动教育",
+        "校外培训",
+        "心理健康",
+        "教育",
+    ] {
+        let response = index
+            .search(&SearchRequest {
+                limit: 200,
+                facets: false,
+                ..SearchRequest::new(term)
+            })
+            .unwrap();
+        assert_eq!(response.hits.len() as u64, response.total, "{term}");
+        let in_title: Vec<bool> = response
+            .hits
+            .iter()
+            .map(|h| normalize(&h.title).contains(term))
+            .collect();
+        assert!(
+            in_title.contains(&true) && in_title.contains(&false),
+            "{term}: the seeds have hits with and without it in the title"
+        );
+        let first_without = in_title.iter().position(|&t| !t).unwrap_or(in_title.len());
+        assert!(
+            in_title[first_without..].iter().all(|&t| !t),
+            "{term}: titles in rank order: {:?}",
+            response
+                .hits
+                .iter()
+                .map(|h| (&h.title, h.score))
+                .collect::<Vec<_>>()
+        );
+    }
+}
+
 #[test]
 fn a_term_means_its_characters_together() {
     // 课后服务 must not match where 课后 and 服务 stand apart.
