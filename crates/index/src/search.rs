@@ -131,12 +131,15 @@ impl SearchIndex {
         let passes = self.segment_threads.passes(self.reader.searcher());
         let searcher = &passes.searcher;
         let compiled = compile(&parsed, request, &self.fields, &self.jieba, searcher)?;
-        let page_end = request.offset + request.limit;
-        let top = TopDocs::with_limit(page_end.max(1)).tweak_score(rank_key(
-            &self.columns,
-            request.sort,
-            compiled.has_text(),
-        ));
+        // An empty page (limit 0: the total and facets alone, as scripts that count ask)
+        // needs no ranking: no collector asks for scores, so none are computed.
+        let top = (request.limit > 0).then(|| {
+            TopDocs::with_limit(request.offset + request.limit).tweak_score(rank_key(
+                &self.columns,
+                request.sort,
+                compiled.has_text(),
+            ))
+        });
 
         let (top_docs, total, facets) = if !request.facets {
             let (top_docs, total) = passes.search(&*compiled.full(), &(top, Count))?;
@@ -168,7 +171,11 @@ impl SearchIndex {
                     columns: &self.columns,
                 };
                 let (_, total, counts) = passes.search(&*text_only, &counting)?;
-                (passes.search(&*compiled.full(), &top)?, total, counts)
+                let top_docs = match &top {
+                    Some(top) => Some(passes.search(&*compiled.full(), top)?),
+                    None => None,
+                };
+                (top_docs, total, counts)
             };
             (top_docs, total, Some(self.facets(counts, &compiled)))
         } else {
@@ -216,6 +223,7 @@ impl SearchIndex {
 
         let mut hits = Vec::with_capacity(request.limit);
         for ((_, score, _), address) in top_docs
+            .unwrap_or_default()
             .into_iter()
             .skip(request.offset)
             .take(request.limit)

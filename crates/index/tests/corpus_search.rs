@@ -549,6 +549,24 @@ fn disjunctive_facets_equal_a_model_for_every_filter_combination() {
                         .map(|u| (u.value.clone(), u.count))
                         .collect();
                     assert_eq!(got_unit, by_unit, "units of {label}");
+
+                    // Counting alone (an empty page, with and without facets) answers alike.
+                    let counted = f
+                        .index
+                        .search(&SearchRequest {
+                            limit: 0,
+                            ..request.clone()
+                        })
+                        .unwrap();
+                    assert!(counted.hits.is_empty(), "{label}");
+                    assert_eq!(counted.total, total, "counted total of {label}");
+                    assert_eq!(counted.facets, Some(facets), "counted facets of {label}");
+                    let bare = SearchRequest {
+                        limit: 0,
+                        facets: false,
+                        ..request.clone()
+                    };
+                    assert_eq!(f.index.search(&bare).unwrap().total, total, "{label}");
                     checked += 1;
                 }
             }
