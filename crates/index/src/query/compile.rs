@@ -299,12 +299,17 @@ impl TextCompiler<'_> {
                     .iter()
                     .map(|term| self.searcher.doc_freq(term))
                     .collect::<tantivy::Result<Vec<u64>>>()?;
-                let covering: Vec<(usize, Term)> = cheapest_covering(&doc_freqs)
-                    .into_iter()
-                    .map(|at| (at, terms[at].clone()))
-                    .collect();
+                let chosen = cheapest_covering(&doc_freqs);
+                let covering: Vec<(usize, Term)> =
+                    chosen.iter().map(|&at| (at, terms[at].clone())).collect();
                 match as_word {
-                    Some(word) => Box::new(SubstringQuery::new(covering, word)),
+                    Some(word) => {
+                        let narrowing = (0..terms.len())
+                            .filter(|at| !chosen.contains(at))
+                            .map(|at| terms[at].clone())
+                            .collect();
+                        Box::new(SubstringQuery::new(covering, narrowing, word))
+                    }
                     None => Box::new(PhraseQuery::new_with_offset(covering)),
                 }
             }

@@ -5,6 +5,12 @@
 //! time of long, frequent terms. Entries that hold the characters but not the word
 //! (劳动 … 教育 apart, or cut differently by jieba) are still decided by positions, so
 //! the match set is exactly the phrase's. Terms that are not one word stay tantivy phrases.
+//!
+//! Every bigram of the term narrows the candidates, not only the covering ones whose
+//! positions are read: 课后服务 is covered by 课后 and 服务, which stand together in
+//! twice as many entries as 课后服务 does (课后延时服务), while with 后服 the candidates
+//! are the entries that hold the word. A seek costs far less than the positions of a
+//! candidate that turns out not to match.
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
@@ -16,18 +22,30 @@ use tantivy::{
 
 #[derive(Debug, Clone)]
 pub struct SubstringQuery {
-    /// The covering bigrams, each with its character offset in the term.
+    /// The covering bigrams, each with its character offset in the term: their
+    /// positions decide an entry the word field does not.
     bigrams: Vec<(usize, Term)>,
+    /// The term's other bigrams: an entry must hold them, wherever they stand.
+    narrowing: Vec<Term>,
     /// The term as a word of the word field.
     word: Term,
 }
 
 impl SubstringQuery {
     /// `bigrams` must hold at least two terms, all of one field indexed with positions;
-    /// `word` is the term as a word of the word field of the same text.
-    pub fn new(bigrams: Vec<(usize, Term)>, word: Term) -> SubstringQuery {
+    /// `narrowing`, the term's other bigrams of that field (repeats of the covering
+    /// ones are dropped); `word` is the term as a word of the word field of the same text.
+    pub fn new(bigrams: Vec<(usize, Term)>, narrowing: Vec<Term>, word: Term) -> SubstringQuery {
         debug_assert!(bigrams.len() >= 2);
-        SubstringQuery { bigrams, word }
+        let mut narrowing = narrowing;
+        narrowing.sort();
+        narrowing.dedup();
+        narrowing.retain(|term| bigrams.iter().all(|(_, covering)| covering != term));
+        SubstringQuery {
+            bigrams,
+            narrowing,
+            word,
+        }
     }
 
     fn field(&self) -> Field {
@@ -61,6 +79,9 @@ impl Query for SubstringQuery {
         for (_, term) in &self.bigrams {
             visitor(term, true);
         }
+        for term in &self.narrowing {
+            visitor(term, false);
+        }
     }
 }
 
@@ -84,7 +105,7 @@ impl SubstringWeight {
             .map(|&(at, _)| at)
             .max()
             .unwrap_or(0);
-        let mut bigrams = Vec::with_capacity(self.query.bigrams.len());
+        let mut lists = Vec::with_capacity(self.query.bigrams.len() + self.query.narrowing.len());
         for (at, term) in &self.query.bigrams {
             let Some(postings) =
                 inverted.read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
@@ -92,10 +113,22 @@ impl SubstringWeight {
                 return Ok(None);
             };
             // Shifted so that the bigrams of one occurrence share a position.
-            bigrams.push(((max_offset - at) as u32, postings));
+            lists.push((Some((max_offset - at) as u32), postings));
+        }
+        for term in &self.query.narrowing {
+            let Some(postings) = inverted.read_postings(term, IndexRecordOption::Basic)? else {
+                return Ok(None);
+            };
+            lists.push((None, postings));
         }
         // The rarest bigram leads; the others are sought.
-        bigrams.sort_by_key(|(_, postings)| postings.doc_freq());
+        lists.sort_by_key(|(_, postings)| postings.doc_freq());
+        let covering = lists
+            .iter()
+            .enumerate()
+            .filter_map(|(at, (shift, _))| shift.map(|shift| (at, shift)))
+            .collect();
+        let lists = lists.into_iter().map(|(_, postings)| postings).collect();
         let word_record = if self.bm25.is_some() {
             IndexRecordOption::WithFreqs
         } else {
@@ -110,7 +143,8 @@ impl SubstringWeight {
         }
         .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
         let mut scorer = SubstringScorer {
-            bigrams,
+            lists,
+            covering,
             word,
             doc: 0,
             phrase_count: 0,
@@ -119,7 +153,7 @@ impl SubstringWeight {
             left: Vec::new(),
             right: Vec::new(),
         };
-        let first = scorer.bigrams[0].1.doc();
+        let first = scorer.lists[0].doc();
         scorer.doc = scorer.next_match(first);
         Ok(Some(scorer))
     }
@@ -149,8 +183,10 @@ impl Weight for SubstringWeight {
 }
 
 struct SubstringScorer {
-    /// (shift, postings), rarest first.
-    bigrams: Vec<(u32, SegmentPostings)>,
+    /// The postings of every bigram of the term, rarest first.
+    lists: Vec<SegmentPostings>,
+    /// The covering bigrams, as (place in `lists`, shift of their positions).
+    covering: Vec<(usize, u32)>,
     /// None where no entry of the segment has the word.
     word: Option<SegmentPostings>,
     doc: DocId,
@@ -170,14 +206,14 @@ impl SubstringScorer {
             if candidate == TERMINATED || self.holds_term(candidate) {
                 return candidate;
             }
-            candidate = self.bigrams[0].1.advance();
+            candidate = self.lists[0].advance();
         }
     }
 
     /// The first entry at or after `candidate` that holds every bigram.
     fn align(&mut self, mut candidate: DocId) -> DocId {
         'outer: while candidate != TERMINATED {
-            for (_, postings) in &mut self.bigrams {
+            for postings in &mut self.lists {
                 let doc = seek_forward(postings, candidate);
                 if doc > candidate {
                     candidate = doc;
@@ -197,10 +233,10 @@ impl SubstringScorer {
                 return true;
             }
         }
-        let (first, rest) = self.bigrams.split_first_mut().expect("two or more bigrams");
-        first.1.positions_with_offset(first.0, &mut self.left);
-        for (shift, postings) in rest {
-            postings.positions_with_offset(*shift, &mut self.right);
+        let (&(first, shift), rest) = self.covering.split_first().expect("two or more bigrams");
+        self.lists[first].positions_with_offset(shift, &mut self.left);
+        for &(at, shift) in rest {
+            self.lists[at].positions_with_offset(shift, &mut self.right);
             keep_common(&mut self.left, &self.right);
             if self.left.is_empty() {
                 return false;
@@ -242,7 +278,7 @@ impl DocSet for SubstringScorer {
         if self.doc == TERMINATED {
             return TERMINATED;
         }
-        let next = self.bigrams[0].1.advance();
+        let next = self.lists[0].advance();
         self.doc = self.next_match(next);
         self.doc
     }
@@ -261,7 +297,7 @@ impl DocSet for SubstringScorer {
         if target >= TERMINATED {
             return SeekDangerResult::SeekLowerBound(TERMINATED);
         }
-        for (_, postings) in &mut self.bigrams {
+        for postings in &mut self.lists {
             let doc = seek_forward(postings, target);
             if doc > target {
                 // No match before the next entry holding this bigram.
@@ -282,12 +318,12 @@ impl DocSet for SubstringScorer {
 
     fn size_hint(&self) -> u32 {
         // As tantivy's phrase scorer estimates: far fewer entries hold the phrase than its bigrams.
-        self.bigrams[0].1.size_hint() / (10 * self.bigrams.len() as u32)
+        self.lists[0].size_hint() / (10 * self.covering.len() as u32)
     }
 
     fn cost(&self) -> u64 {
         // Deciding a candidate may read positions: drive cheaper clauses first.
-        self.bigrams[0].1.size_hint() as u64 * 10 * self.bigrams.len() as u64
+        self.lists[0].size_hint() as u64 * 10 * self.covering.len() as u64
     }
 }
 
