@@ -218,6 +218,25 @@ fn markdown(r: &Results) -> String {
         "\nedusearch: up to {} timed runs or {:.0} s per query after 3 warm-up runs; percentiles by nearest rank.",
         r.rounds, r.budget_seconds
     );
+    let _ = writeln!(
+        s,
+        "\n### Where the time goes (p50 on {threads} threads)\n\n\
+         The same queries with an empty page (`limit=0`): the exact total and facet counts \
+         without ranking, then the total alone.\n\n\
+         | query | hits | top 10, total, facets | total and facets | total alone |\n\
+         |---|---:|---:|---:|---:|"
+    );
+    for q in &r.queries {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {:.2} ms | {:.2} ms | {:.2} ms |",
+            q.label.replace('|', "\\|"),
+            q.total,
+            q.latency.p50_ms,
+            q.counts_only.p50_ms,
+            q.total_only.p50_ms
+        );
+    }
     if let Some(f) = sqlite {
         let _ = writeln!(
             s,

@@ -1,12 +1,13 @@
 //! Queries in process, one at a time: each case of the mix with facet counts, after a
 //! warm-up, as percentiles; searched by every core (as `serve` does by default), then
-//! by one thread.
+//! by one thread. Then, to show where the time goes, the same query with an empty page
+//! (its total and facets, no ranking) and its total alone.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use anyhow::{anyhow, Result};
-use edusearch_index::{SearchIndex, SearchResponse, MAX_LIMIT};
+use edusearch_index::{SearchIndex, SearchRequest, SearchResponse, MAX_LIMIT};
 use serde::Serialize;
 
 use super::{time_runs, Case, Latency};
@@ -21,6 +22,10 @@ pub struct QueryResult {
     pub search_threads: usize,
     /// The same query searched by one thread.
     pub one_thread: Latency,
+    /// The same query with an empty page: the exact total and facet counts, no ranking.
+    pub counts_only: Latency,
+    /// The same query with an empty page and no facets: the exact total alone.
+    pub total_only: Latency,
 }
 
 pub fn measure(
@@ -46,9 +51,20 @@ pub fn measure(
         let first = search(&index, &request)?;
         let latency = time_runs(rounds, budget, || search(&index, &request).map(|_| ()))?;
         let one_thread = time_runs(rounds, budget, || search(&single, &request).map(|_| ()))?;
+        let counting = SearchRequest {
+            limit: 0,
+            ..request.clone()
+        };
+        let counts_only = time_runs(rounds, budget, || search(&index, &counting).map(|_| ()))?;
+        let bare = SearchRequest {
+            facets: false,
+            ..counting
+        };
+        let total_only = time_runs(rounds, budget, || search(&index, &bare).map(|_| ()))?;
         println!(
             "  {:<28} {:>8} hits  p50 {:>8.2} ms  p95 {:>8.2} ms  p99 {:>8.2} ms  \
-             (1 thread: p50 {:>8.2} ms  p99 {:>8.2} ms)",
+             (1 thread: p50 {:>8.2} ms  p99 {:>8.2} ms; no page: p50 {:>8.2} ms, \
+             and no facets: p50 {:>8.2} ms)",
             case.label(),
             first.total,
             latency.p50_ms,
@@ -56,6 +72,8 @@ pub fn measure(
             latency.p99_ms,
             one_thread.p50_ms,
             one_thread.p99_ms,
+            counts_only.p50_ms,
+            total_only.p50_ms,
         );
         results.push(QueryResult {
             case: case.clone(),
@@ -64,12 +82,14 @@ pub fn measure(
             latency,
             search_threads,
             one_thread,
+            counts_only,
+            total_only,
         });
     }
     Ok(results)
 }
 
-fn search(index: &SearchIndex, request: &edusearch_index::SearchRequest) -> Result<SearchResponse> {
+fn search(index: &SearchIndex, request: &SearchRequest) -> Result<SearchResponse> {
     index
         .search(request)
         .map_err(|e| anyhow!("{:?}: {e}", request.query))
