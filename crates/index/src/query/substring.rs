@@ -8,9 +8,9 @@
 //!
 //! Every bigram of the term narrows the candidates, not only the covering ones whose
 //! positions are read: 课后服务 is covered by 课后 and 服务, which stand together in
-//! twice as many entries as 课后服务 does (课后延时服务), while with 后服 the candidates
-//! are the entries that hold the word. A seek costs far less than the positions of a
-//! candidate that turns out not to match.
+//! twice as many entries as 课后服务 does (课后延时服务); with 后服 as well, nearly every
+//! candidate holds the word. A seek costs far less than the positions of a candidate
+//! that turns out not to match.
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
