@@ -7,10 +7,12 @@ use std::sync::Arc;
 use edusearch_divisions::{Divisions, Level};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::ColumnValues;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::build::ENTRY_BITS;
 use crate::columns::{ColumnCache, SegmentColumns};
+use crate::passes::ScoreOnDemand;
+use crate::ranking::{PieceTop, RankKey, Ranking};
 use crate::request::YearFilter;
 use crate::response::{RegionCount, UnitCount, YearCount};
 use crate::schema::{UNKNOWN, UNKNOWN_YEAR};
@@ -54,6 +56,15 @@ impl Wanted {
         year: true,
         unit: true,
     };
+    pub const NONE: Wanted = Wanted {
+        region: false,
+        year: false,
+        unit: false,
+    };
+
+    fn any(&self) -> bool {
+        self.region || self.year || self.unit
+    }
 }
 
 /// Counts per division, by position in the division list; the last slot counts
@@ -152,22 +163,43 @@ impl ColumnFilters {
             units: (!units.is_empty()).then(|| units.to_vec()),
         }
     }
+
+    fn is_empty(&self) -> bool {
+        self.regions.is_none() && self.years.is_none() && self.units.is_none()
+    }
 }
 
-/// Counts facets and the total in the same pass as a top-k collector: an entry that
-/// passes every filter is a hit (counted everywhere and offered to `top`); one that
-/// fails exactly one filter still counts in that filter's own facet, so that each
-/// facet shows what choosing another value there would give (disjunctive facets).
-/// One pass over the text matches replaces one pass per filtered dimension.
-pub struct FacetCollector<'a, T> {
-    pub top: T,
+/// Counts facets and the total in the same pass as the page is ranked: an entry that
+/// passes every filter is a hit (counted everywhere and offered to the page); one that
+/// fails exactly one filter still counts in that filter's own facet, so that each facet
+/// shows what choosing another value there would give (disjunctive facets). One pass
+/// over the text matches replaces one pass per filtered dimension, and only the hits
+/// are ever scored.
+pub struct FacetCollector<'a> {
+    /// The page to rank, if any (none for a count alone).
+    pub top: Option<Ranking>,
     pub filters: Arc<ColumnFilters>,
     pub wanted: Wanted,
     pub columns: &'a ColumnCache,
 }
 
-pub struct FacetSegmentCollector<T> {
-    top: T,
+impl<'a> FacetCollector<'a> {
+    /// Counts the facets `wanted` of the entries that pass `filters`, without a page.
+    pub fn counting(filters: ColumnFilters, wanted: Wanted, columns: &'a ColumnCache) -> Self {
+        FacetCollector {
+            top: None,
+            filters: Arc::new(filters),
+            wanted,
+            columns,
+        }
+    }
+}
+
+pub struct FacetSegmentCollector {
+    top: Option<PieceTop>,
+    /// Neither filters nor facets: every entry is a hit and no column but the
+    /// page's is read.
+    hits_only: bool,
     filters: Arc<ColumnFilters>,
     wanted: Wanted,
     columns: Arc<SegmentColumns>,
@@ -179,9 +211,12 @@ pub struct FacetSegmentCollector<T> {
     unit_ord_counts: Vec<u64>,
 }
 
-impl<T: Collector> Collector for FacetCollector<'_, T> {
-    type Fruit = (T::Fruit, u64, RawCounts);
-    type Child = FacetSegmentCollector<T::Child>;
+/// The page (best first), the total, and the counts.
+pub type FacetFruit = (Vec<(RankKey, DocAddress)>, u64, RawCounts);
+
+impl Collector for FacetCollector<'_> {
+    type Fruit = FacetFruit;
+    type Child = FacetSegmentCollector;
 
     fn for_segment(
         &self,
@@ -208,7 +243,8 @@ impl<T: Collector> Collector for FacetCollector<'_, T> {
             _ => 0,
         };
         Ok(FacetSegmentCollector {
-            top: self.top.for_segment(ordinal, segment)?,
+            top: self.top.map(|ranking| PieceTop::new(ranking, ordinal)),
+            hits_only: self.filters.is_empty() && !self.wanted.any(),
             filters: Arc::clone(&self.filters),
             wanted: self.wanted,
             columns,
@@ -221,31 +257,37 @@ impl<T: Collector> Collector for FacetCollector<'_, T> {
     }
 
     fn requires_scoring(&self) -> bool {
-        self.top.requires_scoring()
+        self.top.is_some_and(|ranking| ranking.by_score)
     }
 
-    fn merge_fruits(
-        &self,
-        fruits: Vec<<Self::Child as SegmentCollector>::Fruit>,
-    ) -> tantivy::Result<Self::Fruit> {
-        let mut tops = Vec::with_capacity(fruits.len());
+    fn merge_fruits(&self, fruits: Vec<FacetFruit>) -> tantivy::Result<FacetFruit> {
+        let mut pages = Vec::with_capacity(fruits.len());
         let mut total = 0;
         let mut all = RawCounts::default();
-        for (top, count, counts) in fruits {
-            tops.push(top);
+        for (page, count, counts) in fruits {
+            pages.push(page);
             total += count;
             all.merge(counts);
         }
-        Ok((self.top.merge_fruits(tops)?, total, all))
+        let page = match self.top {
+            Some(ranking) => ranking.merge(pages),
+            None => Vec::new(),
+        };
+        Ok((page, total, all))
     }
 }
 
-impl<T: SegmentCollector> SegmentCollector for FacetSegmentCollector<T> {
-    type Fruit = (T::Fruit, u64, RawCounts);
-
-    fn collect(&mut self, doc: DocId, score: Score) {
+impl ScoreOnDemand for FacetSegmentCollector {
+    fn collect_lazily(&mut self, doc: DocId, score: &mut dyn FnMut() -> Score) {
         let filters = &*self.filters;
         let columns = &*self.columns;
+        if self.hits_only {
+            self.total += 1;
+            if let Some(top) = &mut self.top {
+                top.offer(doc, columns, score);
+            }
+            return;
+        }
         let region = columns.region_slot(doc);
         let region_ok = filters.regions.as_ref().is_none_or(|accept| accept[region]);
         let year = columns.year(doc);
@@ -267,7 +309,9 @@ impl<T: SegmentCollector> SegmentCollector for FacetSegmentCollector<T> {
             .count();
         if failed == 0 {
             self.total += 1;
-            self.top.collect(doc, score);
+            if let Some(top) = &mut self.top {
+                top.offer(doc, columns, score);
+            }
         }
         if failed > 1 {
             return;
@@ -287,6 +331,14 @@ impl<T: SegmentCollector> SegmentCollector for FacetSegmentCollector<T> {
             }
         }
     }
+}
+
+impl SegmentCollector for FacetSegmentCollector {
+    type Fruit = FacetFruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.collect_lazily(doc, &mut || score);
+    }
 
     fn harvest(self) -> Self::Fruit {
         let mut unit = HashMap::new();
@@ -303,7 +355,8 @@ impl<T: SegmentCollector> SegmentCollector for FacetSegmentCollector<T> {
             year: self.year_counts,
             unit,
         };
-        (self.top.harvest(), self.total, counts)
+        let page = self.top.map(PieceTop::harvest).unwrap_or_default();
+        (page, self.total, counts)
     }
 }
 

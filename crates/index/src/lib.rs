@@ -13,6 +13,7 @@ mod facets;
 pub mod layout;
 mod passes;
 pub mod query;
+mod ranking;
 pub mod record;
 pub mod request;
 pub mod response;

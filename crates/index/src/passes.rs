@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::query::{EnableScoring, Query, Weight};
-use tantivy::{DocId, DocSet, Searcher, SegmentOrdinal, SegmentReader, TERMINATED};
+use tantivy::query::{EnableScoring, Query, Scorer, Weight};
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED};
 
 /// Pieces per thread a search alone is cut into. A thread that finishes early takes
 /// the next piece, so the threads finish within about a piece of each other, whatever
@@ -23,6 +23,12 @@ const PIECES_PER_THREAD: u32 = 8;
 /// Entries below which a segment is not cut further: each piece costs its own scorer
 /// and collector, which a small piece would not repay.
 const MIN_PIECE_ENTRIES: u32 = 32 * 1024;
+
+/// A segment collector that asks for an entry's score only when it needs it, so that
+/// entries failing a filter, or ranking below a full page, are never scored.
+pub(crate) trait ScoreOnDemand: SegmentCollector {
+    fn collect_lazily(&mut self, doc: DocId, score: &mut dyn FnMut() -> Score);
+}
 
 /// The helper threads and a count of the searches running.
 pub(crate) struct SegmentThreads {
@@ -93,11 +99,7 @@ impl Passes<'_> {
         collector: &C,
     ) -> tantivy::Result<C::Fruit> {
         let scoring = collector.requires_scoring();
-        let weight = if scoring {
-            query.weight(EnableScoring::enabled_from_searcher(&self.searcher))?
-        } else {
-            query.weight(EnableScoring::disabled_from_searcher(&self.searcher))?
-        };
+        let weight = self.weight(query, scoring)?;
         let segments = self.searcher.segment_readers();
         let fruits = match self.helpers {
             None => segments
@@ -106,15 +108,63 @@ impl Passes<'_> {
                 .map(|(ord, segment)| collector.collect_segment(&*weight, ord as u32, segment))
                 .collect::<tantivy::Result<Vec<_>>>()?,
             Some(helpers) => {
-                let pieces = cut_into_pieces(
-                    segments,
-                    self.threads.threads * PIECES_PER_THREAD,
-                    self.threads.min_piece_entries,
-                );
-                search_pieces(helpers, &pieces, segments, collector, &*weight, scoring)?
+                let collect = |child: &mut C::Child, doc: DocId, scorer: &mut dyn Scorer| {
+                    child.collect(doc, if scoring { scorer.score() } else { 0.0 });
+                };
+                let pieces = self.pieces();
+                search_pieces(helpers, &pieces, segments, collector, &*weight, &collect)?
             }
         };
         collector.merge_fruits(fruits)
+    }
+
+    /// One pass of `collector` over the matches of `query`, computing an entry's score
+    /// only when the collector asks for it.
+    pub fn search_scoring_on_demand<C>(
+        &self,
+        query: &dyn Query,
+        collector: &C,
+    ) -> tantivy::Result<C::Fruit>
+    where
+        C: Collector,
+        C::Child: ScoreOnDemand,
+    {
+        let weight = self.weight(query, collector.requires_scoring())?;
+        let segments = self.searcher.segment_readers();
+        let collect = |child: &mut C::Child, doc: DocId, scorer: &mut dyn Scorer| {
+            child.collect_lazily(doc, &mut || scorer.score());
+        };
+        let fruits = match self.helpers {
+            None => whole_segments(segments)
+                .iter()
+                .map(|piece| {
+                    let segment = &segments[piece.segment as usize];
+                    search_piece(collector, &*weight, segment, piece, &collect)
+                })
+                .collect::<tantivy::Result<Vec<_>>>()?,
+            Some(helpers) => {
+                let pieces = self.pieces();
+                search_pieces(helpers, &pieces, segments, collector, &*weight, &collect)?
+            }
+        };
+        collector.merge_fruits(fruits)
+    }
+
+    fn weight(&self, query: &dyn Query, scoring: bool) -> tantivy::Result<Box<dyn Weight>> {
+        if scoring {
+            query.weight(EnableScoring::enabled_from_searcher(&self.searcher))
+        } else {
+            query.weight(EnableScoring::disabled_from_searcher(&self.searcher))
+        }
+    }
+
+    /// The pieces a search alone is cut into.
+    fn pieces(&self) -> Vec<Piece> {
+        cut_into_pieces(
+            self.searcher.segment_readers(),
+            self.threads.threads * PIECES_PER_THREAD,
+            self.threads.min_piece_entries,
+        )
     }
 
     /// Whether the passes spread over the helper threads.
@@ -158,6 +208,21 @@ fn cut_into_pieces(segments: &[SegmentReader], wanted: u32, min_entries: u32) ->
     pieces
 }
 
+/// Every segment as one piece.
+fn whole_segments(segments: &[SegmentReader]) -> Vec<Piece> {
+    segments
+        .iter()
+        .enumerate()
+        .map(|(ord, segment)| Piece {
+            segment: ord as SegmentOrdinal,
+            entries: 0..segment.max_doc(),
+        })
+        .collect()
+}
+
+/// How a piece's collector takes one matching entry.
+type Collect<'a, Child> = dyn Fn(&mut Child, DocId, &mut dyn Scorer) + Sync + 'a;
+
 /// Searches the pieces on the calling thread and the helpers, each taking the next
 /// piece not yet taken; the fruits come back in piece order.
 fn search_pieces<C: Collector>(
@@ -166,7 +231,7 @@ fn search_pieces<C: Collector>(
     segments: &[SegmentReader],
     collector: &C,
     weight: &dyn Weight,
-    scoring: bool,
+    collect: &Collect<'_, C::Child>,
 ) -> tantivy::Result<Vec<<C::Child as SegmentCollector>::Fruit>> {
     let next = AtomicUsize::new(0);
     let fruits: Mutex<Vec<Option<tantivy::Result<_>>>> =
@@ -177,7 +242,7 @@ fn search_pieces<C: Collector>(
             return;
         };
         let segment = &segments[piece.segment as usize];
-        let fruit = search_piece(collector, weight, segment, piece, scoring);
+        let fruit = search_piece(collector, weight, segment, piece, collect);
         fruits.lock().unwrap_or_else(|e| e.into_inner())[at] = Some(fruit);
     };
     helpers.in_place_scope(|scope| {
@@ -203,7 +268,7 @@ fn search_piece<C: Collector>(
     weight: &dyn Weight,
     segment: &SegmentReader,
     piece: &Piece,
-    scoring: bool,
+    collect: &Collect<'_, C::Child>,
 ) -> tantivy::Result<<C::Child as SegmentCollector>::Fruit> {
     let mut child = collector.for_segment(piece.segment, segment)?;
     let mut scorer = weight.scorer(segment, 1.0)?;
@@ -214,8 +279,7 @@ fn search_piece<C: Collector>(
     let alive = segment.alive_bitset();
     while doc < piece.entries.end && doc != TERMINATED {
         if alive.is_none_or(|alive| alive.is_alive(doc)) {
-            let score = if scoring { scorer.score() } else { 0.0 };
-            child.collect(doc, score);
+            collect(&mut child, doc, &mut *scorer);
         }
         doc = scorer.advance();
     }

@@ -25,6 +25,7 @@ use crate::facets::{
 use crate::layout::{self, DICTIONARY_FILE, PLANS_FILE};
 use crate::passes::{Passes, SegmentThreads};
 use crate::query::{compile, parse_query, CompiledQuery, Dimension};
+use crate::ranking::{RankKey, Ranking};
 use crate::record::ItemRecord;
 use crate::request::{SearchRequest, SortOrder};
 use crate::response::{
@@ -50,9 +51,6 @@ pub struct SearchIndex {
     columns: Arc<ColumnCache>,
     segment_threads: SegmentThreads,
 }
-
-/// The sort key of a hit: higher first.
-type RankKey = (i64, f32, Reverse<u64>);
 
 /// Threads that share the work of a search running alone: every core.
 pub fn default_search_threads() -> usize {
@@ -132,59 +130,55 @@ impl SearchIndex {
         let searcher = &passes.searcher;
         let compiled = compile(&parsed, request, &self.fields, &self.jieba, searcher)?;
         // An empty page (limit 0: the total and facets alone, as scripts that count ask)
-        // needs no ranking: no collector asks for scores, so none are computed.
-        let top = (request.limit > 0).then(|| {
-            TopDocs::with_limit(request.offset + request.limit).tweak_score(rank_key(
-                &self.columns,
-                request.sort,
-                compiled.has_text(),
-            ))
+        // needs no ranking: nothing asks for scores, so none are computed.
+        let ranking = (request.limit > 0).then(|| Ranking {
+            sort: request.sort,
+            by_score: compiled.has_text(),
+            size: request.offset + request.limit,
         });
 
-        let (top_docs, total, facets) = if !request.facets {
-            let (top_docs, total) = passes.search(&*compiled.full(), &(top, Count))?;
-            (top_docs, total as u64, None)
+        let (page, total, facets) = if !request.facets {
+            match ranking {
+                None => {
+                    let total = passes.search(&*compiled.full(), &Count)?;
+                    (Vec::new(), total as u64, None)
+                }
+                Some(_) => {
+                    let collector = FacetCollector {
+                        top: ranking,
+                        filters: Arc::default(),
+                        wanted: Wanted::NONE,
+                        columns: &self.columns,
+                    };
+                    let (page, total, _) =
+                        passes.search_scoring_on_demand(&*compiled.full(), &collector)?;
+                    (page, total, None)
+                }
+            }
         } else if compiled.has_text() {
-            // The text matches are visited once for the total and every facet; filters
-            // are checked per entry from columns, so each facet can be counted without
-            // its own filter. With filters, only the (fewer) entries that pass them are
-            // scored, by a second pass for the page.
-            let filters = Arc::new(ColumnFilters::new(
-                &compiled.selected_regions,
-                &compiled.selected_years,
-                &compiled.selected_units,
-            ));
-            let text_only = compiled.without_filters();
-            let (top_docs, total, counts) = if compiled.filter_count() == 0 {
-                let collector = FacetCollector {
-                    top,
-                    filters,
-                    wanted: Wanted::ALL,
-                    columns: &self.columns,
-                };
-                passes.search(&*text_only, &collector)?
-            } else {
-                let counting = FacetCollector {
-                    top: Count,
-                    filters,
-                    wanted: Wanted::ALL,
-                    columns: &self.columns,
-                };
-                let (_, total, counts) = passes.search(&*text_only, &counting)?;
-                let top_docs = match &top {
-                    Some(top) => Some(passes.search(&*compiled.full(), top)?),
-                    None => None,
-                };
-                (top_docs, total, counts)
+            // The text matches are visited once for the total, every facet and the page;
+            // filters are checked per entry from columns, so each facet can be counted
+            // without its own filter, and only the entries that pass them all are scored.
+            let collector = FacetCollector {
+                top: ranking,
+                filters: Arc::new(ColumnFilters::new(
+                    &compiled.selected_regions,
+                    &compiled.selected_years,
+                    &compiled.selected_units,
+                )),
+                wanted: Wanted::ALL,
+                columns: &self.columns,
             };
-            (top_docs, total, Some(self.facets(counts, &compiled)))
+            let (page, total, counts) =
+                passes.search_scoring_on_demand(&*compiled.without_filters(), &collector)?;
+            (page, total, Some(self.facets(counts, &compiled)))
         } else {
             // A browse: the filters' postings drive. A filtered dimension is counted
             // without its own filter by another pass, or from the whole index's counts
             // when it is the only filter.
             let collector = FacetCollector {
-                top,
-                filters: Arc::new(ColumnFilters::default()),
+                top: ranking,
+                filters: Arc::default(),
                 wanted: Wanted {
                     region: !compiled.has_filter(Dimension::Region),
                     year: !compiled.has_filter(Dimension::Year),
@@ -192,7 +186,8 @@ impl SearchIndex {
                 },
                 columns: &self.columns,
             };
-            let (top_docs, total, mut counts) = passes.search(&*compiled.full(), &collector)?;
+            let (page, total, mut counts) =
+                passes.search_scoring_on_demand(&*compiled.full(), &collector)?;
             for dimension in [Dimension::Region, Dimension::Year, Dimension::Unit] {
                 if !compiled.has_filter(dimension) {
                     continue;
@@ -200,16 +195,15 @@ impl SearchIndex {
                 let other = if compiled.filter_count() == 1 {
                     self.whole_index_counts(&passes)?.clone()
                 } else {
-                    let counting = FacetCollector {
-                        top: Count,
-                        filters: Arc::new(ColumnFilters::default()),
-                        wanted: Wanted {
+                    let counting = FacetCollector::counting(
+                        ColumnFilters::default(),
+                        Wanted {
                             region: dimension == Dimension::Region,
                             year: dimension == Dimension::Year,
                             unit: dimension == Dimension::Unit,
                         },
-                        columns: &self.columns,
-                    };
+                        &self.columns,
+                    );
                     passes.search(&*compiled.without(dimension), &counting)?.2
                 };
                 match dimension {
@@ -218,16 +212,11 @@ impl SearchIndex {
                     Dimension::Unit => counts.unit = other.unit,
                 }
             }
-            (top_docs, total, Some(self.facets(counts, &compiled)))
+            (page, total, Some(self.facets(counts, &compiled)))
         };
 
         let mut hits = Vec::with_capacity(request.limit);
-        for ((_, score, _), address) in top_docs
-            .unwrap_or_default()
-            .into_iter()
-            .skip(request.offset)
-            .take(request.limit)
-        {
+        for ((_, score, _), address) in page.into_iter().skip(request.offset).take(request.limit) {
             let entry = self.entry_at(searcher, address)?;
             hits.push(self.hit(
                 entry,
@@ -248,12 +237,8 @@ impl SearchIndex {
         if let Some(counts) = self.whole_index_counts.get() {
             return Ok(counts);
         }
-        let counting = FacetCollector {
-            top: Count,
-            filters: Arc::new(ColumnFilters::default()),
-            wanted: Wanted::ALL,
-            columns: &self.columns,
-        };
+        let counting =
+            FacetCollector::counting(ColumnFilters::default(), Wanted::ALL, &self.columns);
         let (_, _, counts) = passes.search(&AllQuery, &counting)?;
         Ok(self.whole_index_counts.get_or_init(|| counts))
     }
