@@ -9,12 +9,13 @@ use std::ops::Bound;
 use edusearch_divisions::Divisions;
 use jieba_rs::Jieba;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
-    RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
+use super::bonus::{Bonus, BonusQuery};
 use super::substring::SubstringQuery;
 use super::syntax::ParsedQuery;
 use crate::analysis::grams::bigrams;
@@ -234,29 +235,42 @@ impl TextCompiler<'_> {
     fn scored_term(&self, term: &str) -> Result<Box<dyn Query>, SearchError> {
         let fields = self.fields;
         let words = whole_words(self.jieba, term);
-        let mut bonuses: Vec<Box<dyn Query>> = Vec::new();
+        let mut bonuses: Vec<(Bonus, f32)> = Vec::new();
         if term.chars().count() >= 2 {
-            let title = self.exact(term, fields.text_chars, fields.title_bigrams, None)?;
-            bonuses.push(Box::new(BoostQuery::new(title, TITLE_BOOST)));
+            bonuses.push((self.in_title(term)?, TITLE_BOOST));
         }
         for word in &words {
             let word = TermQuery::new(
                 Term::from_field_text(fields.text_words, word),
                 IndexRecordOption::WithFreqs,
             );
-            bonuses.push(Box::new(BoostQuery::new(Box::new(word), WORD_BOOST)));
+            bonuses.push((Bonus::Term(word), WORD_BOOST));
         }
-        // Each bonus is its own required/optional pair around the match: the score is the
-        // same sum as with one optional union of all bonuses, without the union's buffered
-        // seeks over long posting lists (a third of the time of 学校 教师 课程).
+        // Each bonus wraps the match on its own: the score is the same sum as with one
+        // optional union of all bonuses, without the union's buffered seeks over long
+        // posting lists (a third of the time of 学校 教师 课程).
         let mut query = self.exact_in_text(term, &words)?;
-        for bonus in bonuses {
-            query = Box::new(BooleanQuery::new(vec![
-                (Occur::Must, query),
-                (Occur::Should, bonus),
-            ]));
+        for (bonus, boost) in bonuses {
+            query = Box::new(BonusQuery::new(query, bonus, boost));
         }
         Ok(query)
+    }
+
+    /// The title bonus of a term of two or more characters: where they stand together
+    /// in the title.
+    fn in_title(&self, term: &str) -> Result<Bonus, SearchError> {
+        let field = self.fields.title_bigrams;
+        let grams = bigrams(term);
+        Ok(match grams.as_slice() {
+            [gram] => Bonus::Term(TermQuery::new(
+                Term::from_field_text(field, gram),
+                IndexRecordOption::WithFreqs,
+            )),
+            _ => {
+                let (covering, narrowing) = self.covering(&grams, field)?;
+                Bonus::Substring(SubstringQuery::new(covering, narrowing, None))
+            }
+        })
     }
 
     /// Matches exactly where the term's characters stand together in the search text
@@ -291,31 +305,42 @@ impl TextCompiler<'_> {
                 IndexRecordOption::WithFreqs,
             )),
             _ => {
-                let terms: Vec<Term> = grams
-                    .iter()
-                    .map(|gram| Term::from_field_text(bigram_field, gram))
-                    .collect();
-                let doc_freqs = terms
-                    .iter()
-                    .map(|term| self.searcher.doc_freq(term))
-                    .collect::<tantivy::Result<Vec<u64>>>()?;
-                let chosen = cheapest_covering(&doc_freqs);
-                let covering: Vec<(usize, Term)> =
-                    chosen.iter().map(|&at| (at, terms[at].clone())).collect();
+                let (covering, narrowing) = self.covering(&grams, bigram_field)?;
                 match as_word {
-                    Some(word) => {
-                        let narrowing = (0..terms.len())
-                            .filter(|at| !chosen.contains(at))
-                            .map(|at| terms[at].clone())
-                            .collect();
-                        Box::new(SubstringQuery::new(covering, narrowing, word))
-                    }
+                    Some(word) => Box::new(SubstringQuery::new(covering, narrowing, Some(word))),
                     None => Box::new(PhraseQuery::new_with_offset(covering)),
                 }
             }
         })
     }
+
+    /// The bigrams of a term in `field` whose positions are checked (with their offsets
+    /// in the term), the cheapest to read that cover every character; and the others.
+    fn covering(
+        &self,
+        grams: &[String],
+        field: Field,
+    ) -> Result<(Covering, Vec<Term>), SearchError> {
+        let terms: Vec<Term> = grams
+            .iter()
+            .map(|gram| Term::from_field_text(field, gram))
+            .collect();
+        let doc_freqs = terms
+            .iter()
+            .map(|term| self.searcher.doc_freq(term))
+            .collect::<tantivy::Result<Vec<u64>>>()?;
+        let chosen = cheapest_covering(&doc_freqs);
+        let covering = chosen.iter().map(|&at| (at, terms[at].clone())).collect();
+        let narrowing = (0..terms.len())
+            .filter(|at| !chosen.contains(at))
+            .map(|at| terms[at].clone())
+            .collect();
+        Ok((covering, narrowing))
+    }
 }
+
+/// Bigrams whose positions decide a match, each with its character offset in the term.
+type Covering = Vec<(usize, Term)>;
 
 /// The bigrams (by position in the term) to check for a term of `costs.len() + 1`
 /// characters: every character covered by at least one, at the least total cost.

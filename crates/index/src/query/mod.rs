@@ -1,6 +1,8 @@
 //! Queries: the language users type ([`syntax`]) and its translation into tantivy
-//! queries ([`compile`]), with the one query of our own ([`substring`]).
+//! queries ([`compile`]), with the queries of our own ([`substring`], and the score bonus of titles and whole
+//! words).
 
+mod bonus;
 pub mod compile;
 pub mod substring;
 pub mod syntax;

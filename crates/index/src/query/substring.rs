@@ -4,13 +4,20 @@
 //! matches without its bigram positions being read; reading positions was most of the
 //! time of long, frequent terms. Entries that hold the characters but not the word
 //! (劳动 … 教育 apart, or cut differently by jieba) are still decided by positions, so
-//! the match set is exactly the phrase's. Terms that are not one word stay tantivy phrases.
+//! the match set is exactly the phrase's. A field without words (the title) is decided
+//! by positions alone.
 //!
 //! Every bigram of the term narrows the candidates, not only the covering ones whose
 //! positions are read: 课后服务 is covered by 课后 and 服务, which stand together in
 //! twice as many entries as 课后服务 does (课后延时服务); with 后服 as well, nearly every
 //! candidate holds the word. A seek costs far less than the positions of a candidate
 //! that turns out not to match.
+//!
+//! As a score bonus (see [`super::bonus`]) the query is only ever asked whether one
+//! entry holds the term, never to find the next that does, so its scorer can start
+//! without looking for a first match: a term that no title of a segment holds, while
+//! many titles hold its bigrams, would otherwise have every such title's positions
+//! read each time a scorer is opened.
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
@@ -27,15 +34,20 @@ pub struct SubstringQuery {
     bigrams: Vec<(usize, Term)>,
     /// The term's other bigrams: an entry must hold them, wherever they stand.
     narrowing: Vec<Term>,
-    /// The term as a word of the word field.
-    word: Term,
+    /// The term as a word of the word field, if the field has one.
+    word: Option<Term>,
 }
 
 impl SubstringQuery {
     /// `bigrams` must hold at least two terms, all of one field indexed with positions;
     /// `narrowing`, the term's other bigrams of that field (repeats of the covering
-    /// ones are dropped); `word` is the term as a word of the word field of the same text.
-    pub fn new(bigrams: Vec<(usize, Term)>, narrowing: Vec<Term>, word: Term) -> SubstringQuery {
+    /// ones are dropped); `word` is the term as a word of the word field of the same
+    /// text, if there is one.
+    pub fn new(
+        bigrams: Vec<(usize, Term)>,
+        narrowing: Vec<Term>,
+        word: Option<Term>,
+    ) -> SubstringQuery {
         debug_assert!(bigrams.len() >= 2);
         let mut narrowing = narrowing;
         narrowing.sort();
@@ -53,8 +65,11 @@ impl SubstringQuery {
     }
 }
 
-impl Query for SubstringQuery {
-    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+impl SubstringQuery {
+    pub(super) fn substring_weight(
+        &self,
+        enable_scoring: EnableScoring<'_>,
+    ) -> tantivy::Result<SubstringWeight> {
         let terms: Vec<Term> = self.bigrams.iter().map(|(_, term)| term.clone()).collect();
         if terms.is_empty() {
             return Err(TantivyError::InvalidArgument(
@@ -69,10 +84,16 @@ impl Query for SubstringQuery {
             } => Some(Bm25Weight::for_terms(statistics_provider, &terms)?),
             EnableScoring::Disabled { .. } => None,
         };
-        Ok(Box::new(SubstringWeight {
+        Ok(SubstringWeight {
             query: self.clone(),
             bm25,
-        }))
+        })
+    }
+}
+
+impl Query for SubstringQuery {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.substring_weight(enable_scoring)?))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
@@ -85,13 +106,29 @@ impl Query for SubstringQuery {
     }
 }
 
-struct SubstringWeight {
+pub(super) struct SubstringWeight {
     query: SubstringQuery,
     bm25: Option<Bm25Weight>,
 }
 
 impl SubstringWeight {
+    /// A scorer on the first entry that holds the term.
     fn substring_scorer(
+        &self,
+        reader: &SegmentReader,
+        boost: Score,
+    ) -> tantivy::Result<Option<SubstringScorer>> {
+        let Some(mut scorer) = self.unpositioned_scorer(reader, boost)? else {
+            return Ok(None);
+        };
+        let first = scorer.lists[0].doc();
+        scorer.doc = scorer.next_match(first);
+        Ok(Some(scorer))
+    }
+
+    /// A scorer not yet on a match, to be asked only through `seek_danger` (which
+    /// decides its target alone) until that finds one.
+    pub(super) fn unpositioned_scorer(
         &self,
         reader: &SegmentReader,
         boost: Score,
@@ -134,15 +171,18 @@ impl SubstringWeight {
         } else {
             IndexRecordOption::Basic
         };
-        let word = reader
-            .inverted_index(self.query.word.field())?
-            .read_postings(&self.query.word, word_record)?;
+        let word = match &self.query.word {
+            Some(word) => reader
+                .inverted_index(word.field())?
+                .read_postings(word, word_record)?,
+            None => None,
+        };
         let fieldnorms = match self.bm25 {
             Some(_) => reader.fieldnorms_readers().get_field(field)?,
             None => None,
         }
         .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
-        let mut scorer = SubstringScorer {
+        Ok(Some(SubstringScorer {
             lists,
             covering,
             word,
@@ -152,10 +192,7 @@ impl SubstringWeight {
             fieldnorms,
             left: Vec::new(),
             right: Vec::new(),
-        };
-        let first = scorer.lists[0].doc();
-        scorer.doc = scorer.next_match(first);
-        Ok(Some(scorer))
+        }))
     }
 }
 
@@ -182,12 +219,12 @@ impl Weight for SubstringWeight {
     }
 }
 
-struct SubstringScorer {
+pub(super) struct SubstringScorer {
     /// The postings of every bigram of the term, rarest first.
     lists: Vec<SegmentPostings>,
     /// The covering bigrams, as (place in `lists`, shift of their positions).
     covering: Vec<(usize, u32)>,
-    /// None where no entry of the segment has the word.
+    /// None where no entry of the segment has the word, or the field has no words.
     word: Option<SegmentPostings>,
     doc: DocId,
     /// Occurrences in the current entry (at least one; from the word when it decided).
