@@ -9,8 +9,7 @@ use std::ops::Bound;
 use edusearch_divisions::Divisions;
 use jieba_rs::Jieba;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
@@ -306,10 +305,7 @@ impl TextCompiler<'_> {
             )),
             _ => {
                 let (covering, narrowing) = self.covering(&grams, bigram_field)?;
-                match as_word {
-                    Some(word) => Box::new(SubstringQuery::new(covering, narrowing, Some(word))),
-                    None => Box::new(PhraseQuery::new_with_offset(covering)),
-                }
+                Box::new(SubstringQuery::new(covering, narrowing, as_word))
             }
         })
     }
@@ -331,8 +327,11 @@ impl TextCompiler<'_> {
             .collect::<tantivy::Result<Vec<u64>>>()?;
         let chosen = cheapest_covering(&doc_freqs);
         let covering = chosen.iter().map(|&at| (at, terms[at].clone())).collect();
+        // A bigram in most entries (教育) stands in nearly every candidate and would
+        // rule out too few to repay its seeks.
+        let common = self.searcher.num_docs() / 2;
         let narrowing = (0..terms.len())
-            .filter(|at| !chosen.contains(at))
+            .filter(|at| !chosen.contains(at) && doc_freqs[*at] <= common)
             .map(|at| terms[at].clone())
             .collect();
         Ok((covering, narrowing))

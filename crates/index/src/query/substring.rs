@@ -1,17 +1,18 @@
-//! A query term of two or more characters that jieba cuts as one word (劳动教育): its
-//! covering bigrams standing at their offsets, as a tantivy phrase finds them, with one
-//! shortcut. An entry whose word field holds the word contains the term verbatim, so it
-//! matches without its bigram positions being read; reading positions was most of the
-//! time of long, frequent terms. Entries that hold the characters but not the word
-//! (劳动 … 教育 apart, or cut differently by jieba) are still decided by positions, so
-//! the match set is exactly the phrase's. A field without words (the title) is decided
-//! by positions alone.
+//! A query term of two or more characters: its covering bigrams standing at their
+//! offsets, as a tantivy phrase finds them, with two shortcuts.
 //!
-//! Every bigram of the term narrows the candidates, not only the covering ones whose
-//! positions are read: 课后服务 is covered by 课后 and 服务, which stand together in
-//! twice as many entries as 课后服务 does (课后延时服务); with 后服 as well, nearly every
-//! candidate holds the word. A seek costs far less than the positions of a candidate
-//! that turns out not to match.
+//! For a term that jieba cuts as one word (劳动教育), an entry whose word field holds
+//! the word contains the term verbatim, so it matches without its bigram positions
+//! being read; reading positions was most of the time of long, frequent terms. Entries
+//! that hold the characters but not the word (劳动 … 教育 apart, or cut differently by
+//! jieba) are still decided by positions, so the match set is exactly the phrase's.
+//! Other terms, and a field without words (the title), are decided by positions alone.
+//!
+//! The term's other bigrams narrow the candidates too, not only the covering ones whose
+//! positions are read (all but those in most entries, see `compile`): 课后服务 is
+//! covered by 课后 and 服务, which stand together in twice as many entries as 课后服务
+//! does (课后延时服务); with 后服 as well, nearly every candidate holds the word. A
+//! seek costs far less than the positions of a candidate that turns out not to match.
 //!
 //! As a score bonus (see [`super::bonus`]) the query is only ever asked whether one
 //! entry holds the term, never to find the next that does, so its scorer can start
