@@ -2,7 +2,7 @@
 //!
 //! A term matches where its characters stand together: one character is a term of the
 //! unigram field, two or more a phrase of consecutive bigrams. Title and whole-word
-//! (jieba) matches are optional clauses: they raise the score, never the match set.
+//! (jieba) matches are score bonuses (see `bonus`): they raise the score, never the match set.
 
 use std::ops::Bound;
 
