@@ -3,8 +3,8 @@
 //! Each part of an entry's key is found only when the parts before it leave the entry a
 //! chance of reaching the page: with the page full, an entry of an older year is never
 //! scored (when sorting by year), and one whose score is below the page's lowest never
-//! has its browse order read. Scoring the title and whole-word bonuses and reading the
-//! order column were a third of the time of queries with many hits.
+//! has its browse order read: reading the order of every hit was 6–9% of the time of
+//! queries with many hits. Entries failing a filter are never offered, so never scored.
 
 use std::cmp::{Ordering, Reverse};
 

@@ -1,7 +1,6 @@
 //! An open index and everything asked of it: search with facets, one item, one plan,
 //! the list of plans, trend counts, export.
 
-use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -10,10 +9,10 @@ use std::sync::{Arc, OnceLock};
 use edusearch_plans::manifest::region_from_code;
 use edusearch_plans::{Plan, Region};
 use jieba_rs::Jieba;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::Count;
 use tantivy::query::{AllQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 use crate::analysis::shared_jieba;
 use crate::columns::ColumnCache;
@@ -25,7 +24,7 @@ use crate::facets::{
 use crate::layout::{self, DICTIONARY_FILE, PLANS_FILE};
 use crate::passes::{Passes, SegmentThreads};
 use crate::query::{compile, parse_query, CompiledQuery, Dimension};
-use crate::ranking::{RankKey, Ranking};
+use crate::ranking::Ranking;
 use crate::record::ItemRecord;
 use crate::request::{SearchRequest, SortOrder};
 use crate::response::{
@@ -48,7 +47,7 @@ pub struct SearchIndex {
     plans_by_id: HashMap<String, Arc<StoredPlan>>,
     info: IndexInfo,
     whole_index_counts: OnceLock<RawCounts>,
-    columns: Arc<ColumnCache>,
+    columns: ColumnCache,
     segment_threads: SegmentThreads,
 }
 
@@ -108,7 +107,7 @@ impl SearchIndex {
             plans_by_id,
             info,
             whole_index_counts: OnceLock::new(),
-            columns: Arc::default(),
+            columns: ColumnCache::default(),
             segment_threads: SegmentThreads::new(search_threads)
                 .map_err(IndexError::tantivy("starting the search threads"))?,
         })
@@ -312,12 +311,17 @@ impl SearchIndex {
     fn entries_where(&self, term: Term, limit: usize) -> Result<Vec<StoredEntry>, SearchError> {
         let searcher = self.reader.searcher();
         let query = TermQuery::new(term, IndexRecordOption::Basic);
-        let top = TopDocs::with_limit(limit.max(1)).tweak_score(rank_key(
-            &self.columns,
-            SortOrder::Relevance,
-            false,
-        ));
-        let found = searcher.search(&query, &top)?;
+        let in_browse_order = FacetCollector {
+            top: Some(Ranking {
+                sort: SortOrder::Relevance,
+                by_score: false,
+                size: limit.max(1),
+            }),
+            filters: Arc::default(),
+            wanted: Wanted::NONE,
+            columns: &self.columns,
+        };
+        let (found, _, _) = searcher.search(&query, &in_browse_order)?;
         found
             .into_iter()
             .map(|(_, address)| self.entry_at(&searcher, address))
@@ -429,34 +433,6 @@ fn region_of(code: u64) -> Region {
         return Region::unknown();
     }
     region_from_code(&format!("{code:06}")).unwrap_or_default()
-}
-
-/// The ranking of hits: by score (or year, then score), ties in browse order.
-fn rank_key(
-    columns: &Arc<ColumnCache>,
-    sort: SortOrder,
-    by_score: bool,
-) -> impl Fn(&SegmentReader) -> Box<dyn Fn(tantivy::DocId, f32) -> RankKey + Send + Sync>
-       + Send
-       + Sync
-       + 'static {
-    let columns = Arc::clone(columns);
-    move |segment: &SegmentReader| {
-        // Unreadable columns rank every entry alike rather than failing the search;
-        // the same columns failing for facets reports the error.
-        let segment_columns = columns.get(segment).ok();
-        Box::new(move |doc, score| {
-            let Some(columns) = &segment_columns else {
-                return (0, score, Reverse(0));
-            };
-            let score = if by_score { score } else { 0.0 };
-            let year = match sort {
-                SortOrder::Year => columns.year(doc),
-                SortOrder::Relevance => 0,
-            };
-            (year, score, Reverse(columns.order(doc)))
-        })
-    }
 }
 
 impl std::fmt::Debug for SearchIndex {

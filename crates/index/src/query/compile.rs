@@ -276,35 +276,24 @@ impl TextCompiler<'_> {
     /// (`words`: how jieba cuts the term).
     fn exact_in_text(&self, term: &str, words: &[String]) -> Result<Box<dyn Query>, SearchError> {
         let fields = self.fields;
-        // A term jieba cuts as one word is found without positions where the text has that word.
-        let as_word = match words {
-            [word] if word == term => Some(Term::from_field_text(fields.text_words, word)),
-            _ => None,
-        };
-        self.exact(term, fields.text_chars, fields.text_bigrams, as_word)
-    }
-
-    /// Matches exactly where the term's characters stand together in `bigram_field`
-    /// (`as_word`: the term as a word of the same text's word field, if it is one).
-    fn exact(
-        &self,
-        term: &str,
-        chars_field: Field,
-        bigram_field: Field,
-        as_word: Option<Term>,
-    ) -> Result<Box<dyn Query>, SearchError> {
         let grams = bigrams(term);
-        Ok(match grams.len() {
-            0 => Box::new(TermQuery::new(
-                Term::from_field_text(chars_field, term),
+        Ok(match grams.as_slice() {
+            [] => Box::new(TermQuery::new(
+                Term::from_field_text(fields.text_chars, term),
                 IndexRecordOption::Basic,
             )),
-            1 => Box::new(TermQuery::new(
-                Term::from_field_text(bigram_field, &grams[0]),
+            [gram] => Box::new(TermQuery::new(
+                Term::from_field_text(fields.text_bigrams, gram),
                 IndexRecordOption::WithFreqs,
             )),
             _ => {
-                let (covering, narrowing) = self.covering(&grams, bigram_field)?;
+                // A term jieba cuts as one word is found without positions where the
+                // text has that word.
+                let as_word = match words {
+                    [word] if word == term => Some(Term::from_field_text(fields.text_words, word)),
+                    _ => None,
+                };
+                let (covering, narrowing) = self.covering(&grams, fields.text_bigrams)?;
                 Box::new(SubstringQuery::new(covering, narrowing, as_word))
             }
         })

@@ -64,9 +64,7 @@ impl SubstringQuery {
     fn field(&self) -> Field {
         self.bigrams[0].1.field()
     }
-}
 
-impl SubstringQuery {
     pub(super) fn substring_weight(
         &self,
         enable_scoring: EnableScoring<'_>,
@@ -221,7 +219,7 @@ impl Weight for SubstringWeight {
 }
 
 pub(super) struct SubstringScorer {
-    /// The postings of every bigram of the term, rarest first.
+    /// The postings of the covering and narrowing bigrams, rarest first.
     lists: Vec<SegmentPostings>,
     /// The covering bigrams, as (place in `lists`, shift of their positions).
     covering: Vec<(usize, u32)>,
