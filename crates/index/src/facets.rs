@@ -278,7 +278,7 @@ impl Collector for FacetCollector<'_> {
 }
 
 impl ScoreOnDemand for FacetSegmentCollector {
-    fn collect_lazily(&mut self, doc: DocId, score: &mut dyn FnMut() -> Score) {
+    fn collect_lazily(&mut self, doc: DocId, score: &mut dyn FnMut(Score) -> Score) {
         let filters = &*self.filters;
         let columns = &*self.columns;
         if self.hits_only {
@@ -337,7 +337,7 @@ impl SegmentCollector for FacetSegmentCollector {
     type Fruit = FacetFruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        self.collect_lazily(doc, &mut || score);
+        self.collect_lazily(doc, &mut |_| score);
     }
 
     fn harvest(self) -> Self::Fruit {

@@ -12,6 +12,8 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{EnableScoring, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED};
 
+use crate::query::score_reaching;
+
 /// Pieces per thread a search alone is cut into. A thread that finishes early takes
 /// the next piece, so the threads finish within about a piece of each other, whatever
 /// the sizes of the segments and wherever the matches lie, and a thread the machine
@@ -27,7 +29,9 @@ const MIN_PIECE_ENTRIES: u32 = 32 * 1024;
 /// A segment collector that asks for an entry's score only when it needs it, so that
 /// entries failing a filter, or ranking below a full page, are never scored.
 pub(crate) trait ScoreOnDemand: SegmentCollector {
-    fn collect_lazily(&mut self, doc: DocId, score: &mut dyn FnMut() -> Score);
+    /// `score(floor)` gives the entry's score if it is at least `floor` (the lowest that
+    /// could still reach the page), and otherwise some score below `floor`.
+    fn collect_lazily(&mut self, doc: DocId, score: &mut dyn FnMut(Score) -> Score);
 }
 
 /// The helper threads and a count of the searches running.
@@ -132,7 +136,7 @@ impl Passes<'_> {
         let weight = self.weight(query, collector.requires_scoring())?;
         let segments = self.searcher.segment_readers();
         let collect = |child: &mut C::Child, doc: DocId, scorer: &mut dyn Scorer| {
-            child.collect_lazily(doc, &mut || scorer.score());
+            child.collect_lazily(doc, &mut |floor| score_reaching(scorer, floor));
         };
         let fruits = match self.helpers {
             None => whole_segments(segments)

@@ -73,12 +73,13 @@ impl PieceTop {
         }
     }
 
-    /// Offers a hit; `score` is called only if the hit may still reach the page.
+    /// Offers a hit; `score` is called only if the hit may still reach the page, with
+    /// the lowest score that can (see [`crate::passes::ScoreOnDemand`]).
     pub fn offer(
         &mut self,
         doc: DocId,
         columns: &impl RankColumns,
-        score: &mut dyn FnMut() -> Score,
+        score: &mut dyn FnMut(Score) -> Score,
     ) {
         let year = match self.ranking.sort {
             SortOrder::Year => columns.year(doc),
@@ -87,7 +88,17 @@ impl PieceTop {
         if self.floor.is_some_and(|floor| year < floor.0) {
             return;
         }
-        let score = if self.ranking.by_score { score() } else { 0.0 };
+        // Of the floor's year, a score below the floor's cannot reach the page (equal
+        // scores go by order); of a later year, any score can.
+        let reaching = match self.floor {
+            Some((floor_year, floor_score, _)) if floor_year == year => floor_score,
+            _ => Score::NEG_INFINITY,
+        };
+        let score = if self.ranking.by_score {
+            score(reaching)
+        } else {
+            0.0
+        };
         if self
             .floor
             .is_some_and(|floor| year == floor.0 && score < floor.1)
@@ -203,7 +214,8 @@ mod tests {
 
     proptest! {
         /// Pieces offered their entries in doc order and merged give the page a full
-        /// sort gives, whatever the sort, the page size and where the pieces are cut.
+        /// sort gives, whatever the sort, the page size, where the pieces are cut, and
+        /// whether scores that cannot reach the page are given exactly.
         #[test]
         fn pieces_give_the_page_a_full_sort_gives(
             entries in entries(),
@@ -211,6 +223,7 @@ mod tests {
             by_year in any::<bool>(),
             by_score in any::<bool>(),
             cuts in prop::collection::vec(0usize..300, 0..4),
+            short_by in prop::option::of(prop_oneof![Just(0.25f32), Just(f32::INFINITY)]),
         ) {
             let ranking = Ranking {
                 sort: if by_year { SortOrder::Year } else { SortOrder::Relevance },
@@ -227,7 +240,12 @@ mod tests {
                     let mut top = PieceTop::new(ranking, 0);
                     for doc in piece[0]..piece[1] {
                         let score = entries.0[doc].1;
-                        top.offer(doc as DocId, &entries, &mut || score);
+                        // A scorer may give any score below the floor for an entry
+                        // whose score is below it (`short_by`), or the score itself.
+                        top.offer(doc as DocId, &entries, &mut |floor| match short_by {
+                            Some(short) if score < floor => floor - short,
+                            _ => score,
+                        });
                     }
                     top.harvest()
                 })
@@ -251,7 +269,7 @@ mod tests {
         let mut top = PieceTop::new(ranking, 0);
         for doc in 0..100 {
             let score = entries.0[doc as usize].1;
-            top.offer(doc, &entries, &mut || {
+            top.offer(doc, &entries, &mut |_| {
                 scored.set(scored.get() + 1);
                 score
             });

@@ -448,14 +448,16 @@ impl std::fmt::Debug for SearchIndex {
 mod tests {
     use std::path::Path;
 
+    use tantivy::query::EnableScoring;
+    use tantivy::{DocSet, TERMINATED};
+
     use super::SearchIndex;
     use crate::passes::SegmentThreads;
+    use crate::query::{compile, parse_query, score_reaching};
     use crate::{BuildOptions, IndexBuilder, SearchRequest, SortOrder, YearFilter};
 
-    /// Segments cut into pieces of a few entries, searched side by side, give the
-    /// answers of whole segments searched by one thread: hits, totals, facets, stats.
-    #[test]
-    fn pieces_of_segments_answer_as_whole_segments_do() {
+    /// The bundled plans, indexed in a temporary folder.
+    fn seed_index() -> tempfile::TempDir {
         let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
         let plans = edusearch_plans::corpus::read_corpus(&corpus).unwrap().plans;
         let dir = tempfile::tempdir().unwrap();
@@ -468,6 +470,14 @@ mod tests {
             builder.add_plan(plan).unwrap();
         }
         builder.commit().unwrap();
+        dir
+    }
+
+    /// Segments cut into pieces of a few entries, searched side by side, give the
+    /// answers of whole segments searched by one thread: hits, totals, facets, stats.
+    #[test]
+    fn pieces_of_segments_answer_as_whole_segments_do() {
+        let dir = seed_index();
         let whole = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
         let mut cut = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
         cut.segment_threads = SegmentThreads::new(3).unwrap().with_min_piece_entries(7);
@@ -512,5 +522,72 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Asked for a score that reaches a floor, a search's scorer gives the exact score
+    /// when it does and a score below the floor when it does not; asked again in full,
+    /// the exact score. Floors around each entry's own score and the segment's best
+    /// test both sides; some entries must be cut short, or the test proves nothing.
+    #[test]
+    fn a_score_short_of_the_floor_is_below_it_and_one_reaching_it_is_exact() {
+        let dir = seed_index();
+        let index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
+        let searcher = index.reader.searcher();
+        let mut cut_short = 0;
+        for query in [
+            "双减",
+            "学校 教师 课程",
+            "教育 质量",
+            "课后服务",
+            "\"义务教育 优质均衡\"",
+            "工作 -教师",
+            "课后服务 OR 劳动教育 学生",
+            "校",
+        ] {
+            let parsed = parse_query(query).unwrap();
+            let request = SearchRequest::new(query);
+            let compiled =
+                compile(&parsed, &request, &index.fields, &index.jieba, &searcher).unwrap();
+            let weight = compiled
+                .without_filters()
+                .weight(EnableScoring::enabled_from_searcher(&searcher))
+                .unwrap();
+            for segment in searcher.segment_readers() {
+                let mut exact = Vec::new();
+                let mut scorer = weight.scorer(segment, 1.0).unwrap();
+                while scorer.doc() != TERMINATED {
+                    exact.push((scorer.doc(), scorer.score()));
+                    scorer.advance();
+                }
+                let best = exact.iter().map(|&(_, score)| score).fold(0.0, f32::max);
+                for floor_of in [
+                    |own: f32, _best: f32| own,
+                    |own: f32, _best: f32| own * 1.01,
+                    |own: f32, _best: f32| own * 0.99,
+                    |_own: f32, best: f32| best,
+                    |_own: f32, best: f32| best * 0.8,
+                    |_own: f32, best: f32| best * 0.5,
+                ] {
+                    let mut scorer = weight.scorer(segment, 1.0).unwrap();
+                    for &(doc, score) in &exact {
+                        assert_eq!(scorer.doc(), doc, "{query}");
+                        let floor = floor_of(score, best);
+                        let reached = score_reaching(&mut *scorer, floor);
+                        if score >= floor {
+                            assert_eq!(reached.to_bits(), score.to_bits(), "{query} #{doc}");
+                        } else {
+                            assert!(reached < floor, "{query} #{doc}: {reached} ≥ {floor}");
+                            if reached != score {
+                                cut_short += 1;
+                            }
+                        }
+                        assert_eq!(scorer.score().to_bits(), score.to_bits(), "{query} #{doc}");
+                        scorer.advance();
+                    }
+                    assert_eq!(scorer.doc(), TERMINATED);
+                }
+            }
+        }
+        assert!(cut_short > 0, "no entry was cut short");
     }
 }

@@ -1,16 +1,24 @@
-//! A match with a score bonus: the entries of the required query, each scored with the
-//! bonus query's (boosted) score added where that query matches too, as tantivy scores
-//! a required clause with an optional one. Unlike tantivy's optional clause, the bonus
-//! is asked about each scored entry alone and never searched ahead for its next match:
-//! a title phrase looked for ahead of the entries being scored had positions read for
-//! titles of entries that were never scored, and a rare one for whole segments.
+//! A match with score bonuses: the entries of the required query, each scored with
+//! every bonus query's (boosted) score added where that query matches too, as tantivy
+//! scores a required clause with optional ones. Unlike tantivy's optional clauses:
+//!
+//! - a bonus is asked about each scored entry alone and never searched ahead for its
+//!   next match: a title phrase looked for ahead of the entries being scored had
+//!   positions read for titles of entries that were never scored, and a rare one for
+//!   whole segments;
+//! - an entry that cannot reach the page is given up on as soon as its score so far
+//!   plus the most the rest could add falls short of the page's lowest
+//!   ([`score_reaching`]): the sparse title bonuses are checked first, and an entry
+//!   they leave far behind never has its match scored nor its whole-word bonuses
+//!   checked. Those are as dense as the matches themselves, and scoring them for every
+//!   hit was most of the ranking time of queries with 100 k hits.
 
-use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::query::{Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TantivyError, Term};
 
 use super::substring::{SubstringQuery, SubstringWeight};
 
-/// What earns the bonus.
+/// What earns a bonus.
 #[derive(Debug, Clone)]
 pub enum Bonus {
     /// A term query (a bigram of the title, a whole word), scored with frequencies.
@@ -19,20 +27,38 @@ pub enum Bonus {
     Substring(SubstringQuery),
 }
 
+/// The required query, and what its score is a sum of where that is known: for each
+/// part, the terms it is scored by as one BM25 weight (as a term or a phrase is).
+#[derive(Debug)]
+pub struct Required {
+    pub query: Box<dyn Query>,
+    pub parts: Option<Vec<Vec<Term>>>,
+}
+
 #[derive(Debug)]
 pub struct BonusQuery {
-    required: Box<dyn Query>,
-    bonus: Bonus,
-    boost: Score,
+    required: Required,
+    /// Each with its boost; the first `checked_before_required` are checked before the
+    /// required score is computed.
+    bonuses: Vec<(Bonus, Score)>,
+    checked_before_required: usize,
 }
 
 impl BonusQuery {
-    /// Matches `required`; adds `bonus`'s score times `boost` where it matches.
-    pub fn new(required: Box<dyn Query>, bonus: Bonus, boost: Score) -> BonusQuery {
+    /// Matches `required`; adds each bonus's score times its boost where it matches.
+    /// The bonuses `before` (sparse ones, cheap to check) are checked before the
+    /// required score is computed, then those `after`, in order: an entry that cannot
+    /// reach the page is given up on as soon as that shows.
+    pub fn new(
+        required: Required,
+        before: Vec<(Bonus, Score)>,
+        after: Vec<(Bonus, Score)>,
+    ) -> BonusQuery {
+        let checked_before_required = before.len();
         BonusQuery {
             required,
-            bonus,
-            boost,
+            bonuses: before.into_iter().chain(after).collect(),
+            checked_before_required,
         }
     }
 }
@@ -40,78 +66,138 @@ impl BonusQuery {
 impl Clone for BonusQuery {
     fn clone(&self) -> BonusQuery {
         BonusQuery {
-            required: self.required.box_clone(),
-            bonus: self.bonus.clone(),
-            boost: self.boost,
+            required: Required {
+                query: self.required.query.box_clone(),
+                parts: self.required.parts.clone(),
+            },
+            bonuses: self.bonuses.clone(),
+            checked_before_required: self.checked_before_required,
         }
     }
 }
 
 impl Query for BonusQuery {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let required = self.required.weight(enable_scoring)?;
-        if !enable_scoring.is_scoring_enabled() {
-            // The bonus never changes which entries match.
+        let required = self.required.query.weight(enable_scoring)?;
+        let EnableScoring::Enabled {
+            statistics_provider,
+            ..
+        } = enable_scoring
+        else {
+            // The bonuses never change which entries match.
+            return Ok(required);
+        };
+        if self.bonuses.is_empty() {
             return Ok(required);
         }
-        let bonus = match &self.bonus {
-            Bonus::Term(query) => BonusWeight::Term(query.weight(enable_scoring)?),
-            Bonus::Substring(query) => {
-                BonusWeight::Substring(query.substring_weight(enable_scoring)?)
-            }
+        let most_of = |terms: &[Term]| -> tantivy::Result<Score> {
+            Ok(Bm25Weight::for_terms(statistics_provider, terms)?.max_score())
         };
+        let required_max = match &self.required.parts {
+            Some(parts) => parts
+                .iter()
+                .map(|terms| most_of(terms))
+                .sum::<tantivy::Result<_>>()?,
+            None => Score::INFINITY,
+        };
+        let bonuses = self
+            .bonuses
+            .iter()
+            .map(|(bonus, boost)| {
+                let weight = match bonus {
+                    Bonus::Term(query) => BonusWeight::Term {
+                        weight: query.weight(enable_scoring)?,
+                        max: most_of(std::slice::from_ref(query.term()))?,
+                    },
+                    Bonus::Substring(query) => {
+                        BonusWeight::Substring(query.substring_weight(enable_scoring)?)
+                    }
+                };
+                Ok((weight, *boost))
+            })
+            .collect::<tantivy::Result<_>>()?;
         Ok(Box::new(WithBonusWeight {
             required,
-            bonus,
-            boost: self.boost,
+            required_max,
+            bonuses,
+            checked_before_required: self.checked_before_required,
         }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        self.required.query_terms(visitor);
-        match &self.bonus {
-            Bonus::Term(query) => query.query_terms(visitor),
-            Bonus::Substring(query) => query.query_terms(visitor),
+        self.required.query.query_terms(visitor);
+        for (bonus, _) in &self.bonuses {
+            match bonus {
+                Bonus::Term(query) => query.query_terms(visitor),
+                Bonus::Substring(query) => query.query_terms(visitor),
+            }
         }
     }
 }
 
 enum BonusWeight {
-    Term(Box<dyn Weight>),
+    /// With the most the term scores, unboosted.
+    Term {
+        weight: Box<dyn Weight>,
+        max: Score,
+    },
     Substring(SubstringWeight),
 }
 
 struct WithBonusWeight {
     required: Box<dyn Weight>,
-    bonus: BonusWeight,
-    boost: Score,
+    /// No entry's required score is higher (unboosted; infinite where unknown).
+    required_max: Score,
+    bonuses: Vec<(BonusWeight, Score)>,
+    checked_before_required: usize,
 }
 
 impl WithBonusWeight {
-    /// The bonus's scorer for a segment, or none where nothing there can earn it.
-    fn bonus_scorer(
-        &self,
+    /// A bonus's check for a segment, or none where nothing there can earn it.
+    fn bonus_check(
+        weight: &BonusWeight,
         reader: &SegmentReader,
         boost: Score,
-    ) -> tantivy::Result<Option<Box<dyn Scorer>>> {
-        // Boosted as tantivy's boost query boosts its inner query.
-        let boost = boost * self.boost;
-        Ok(match &self.bonus {
-            BonusWeight::Term(weight) => Some(weight.scorer(reader, boost)?),
-            BonusWeight::Substring(weight) => weight
-                .unpositioned_scorer(reader, boost)?
-                .map(|scorer| Box::new(scorer) as Box<dyn Scorer>),
+    ) -> tantivy::Result<Option<BonusCheck>> {
+        Ok(match weight {
+            BonusWeight::Term { weight, max } => {
+                Some(BonusCheck::new(weight.scorer(reader, boost)?, max * boost))
+            }
+            BonusWeight::Substring(weight) => {
+                weight.unpositioned_scorer(reader, boost)?.map(|scorer| {
+                    let max = scorer.max_score();
+                    BonusCheck::new(Box::new(scorer), max)
+                })
+            }
         })
     }
 }
 
 impl Weight for WithBonusWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut bonuses = Vec::with_capacity(self.bonuses.len());
+        // Of those checked before the required score, the ones this segment has.
+        let mut checked_before_required = 0;
+        for (at, (weight, bonus_boost)) in self.bonuses.iter().enumerate() {
+            // Boosted as tantivy's boost query boosts its inner query.
+            if let Some(check) = Self::bonus_check(weight, reader, boost * bonus_boost)? {
+                bonuses.push(check);
+                if at < self.checked_before_required {
+                    checked_before_required += 1;
+                }
+            }
+        }
+        let mut at_most_after = vec![0.0; bonuses.len() + 1];
+        for at in (0..bonuses.len()).rev() {
+            at_most_after[at] = at_most_after[at + 1] + bonuses[at].max;
+        }
         Ok(Box::new(WithBonusScorer {
             required: self.required.scorer(reader, boost)?,
-            bonus: self.bonus_scorer(reader, boost)?,
-            bonus_from: 0,
-            score_cache: None,
+            required_max: self.required_max * boost,
+            bonuses,
+            at_most_after,
+            checked_before_required,
+            partial: None,
         }))
     }
 
@@ -128,28 +214,127 @@ impl Weight for WithBonusWeight {
     }
 }
 
-struct WithBonusScorer {
-    required: Box<dyn Scorer>,
-    bonus: Option<Box<dyn Scorer>>,
+/// One bonus in one segment.
+struct BonusCheck {
+    scorer: Box<dyn Scorer>,
+    /// No entry earns more.
+    max: Score,
     /// The bonus matches no entry before this one (what its last check showed).
-    bonus_from: DocId,
-    /// The score of the current entry: the bonus can be checked only once per entry.
-    score_cache: Option<Score>,
+    from: DocId,
+}
+
+impl BonusCheck {
+    fn new(scorer: Box<dyn Scorer>, max: Score) -> BonusCheck {
+        BonusCheck {
+            scorer,
+            max,
+            from: 0,
+        }
+    }
+
+    /// What `doc` earns. Entries are checked in increasing order, so the targets
+    /// increase strictly, as `seek_danger` requires.
+    fn earned(&mut self, doc: DocId) -> Score {
+        if doc < self.from {
+            return 0.0;
+        }
+        match self.scorer.seek_danger(doc) {
+            SeekDangerResult::Found => {
+                self.from = doc + 1;
+                self.scorer.score()
+            }
+            SeekDangerResult::SeekLowerBound(next) => {
+                self.from = next;
+                0.0
+            }
+        }
+    }
+}
+
+/// An entry's score as far as it was added up: a bonus can be checked only once per
+/// entry, so a later call for the same entry goes on from here.
+#[derive(Clone, Copy)]
+struct Partial {
+    doc: DocId,
+    /// The required score, once computed.
+    required: Option<Score>,
+    /// The bonuses checked so far (the first ones), summed in order.
+    bonus: Score,
+    checked: usize,
+}
+
+pub(super) struct WithBonusScorer {
+    required: Box<dyn Scorer>,
+    required_max: Score,
+    bonuses: Vec<BonusCheck>,
+    /// at_most_after[i]: the most the bonuses from i on can add.
+    at_most_after: Vec<Score>,
+    checked_before_required: usize,
+    partial: Option<Partial>,
+}
+
+/// Scores and bonuses are sums of non-negative terms in f32; an entry is given up on
+/// only when its bound, raised by this much, still falls short, so that rounding in
+/// the sums can never give up on an entry whose exact score reaches the floor.
+const ROUNDING_SLACK: Score = 1e-5;
+
+impl WithBonusScorer {
+    /// The current entry's score if it is at least `floor`; otherwise some score below
+    /// `floor`, leaving unchecked what could not lift it there. The score is always
+    /// summed the same way (the required score plus the bonuses summed in order), so
+    /// that it does not depend on the floors it was asked with.
+    fn score_reaching(&mut self, floor: Score) -> Score {
+        let doc = self.doc();
+        let mut partial = match self.partial {
+            Some(partial) if partial.doc == doc => partial,
+            _ => Partial {
+                doc,
+                required: None,
+                bonus: 0.0,
+                checked: 0,
+            },
+        };
+        loop {
+            let required = partial.required.unwrap_or(self.required_max);
+            let bound = required + partial.bonus + self.at_most_after[partial.checked];
+            if bound * (1.0 + ROUNDING_SLACK) < floor {
+                self.partial = Some(partial);
+                return required + partial.bonus;
+            }
+            if partial.required.is_none() && partial.checked == self.checked_before_required {
+                partial.required = Some(self.required.score());
+                continue;
+            }
+            if partial.checked == self.bonuses.len() {
+                self.partial = Some(partial);
+                return required + partial.bonus;
+            }
+            partial.bonus += self.bonuses[partial.checked].earned(doc);
+            partial.checked += 1;
+        }
+    }
+}
+
+/// The score of a search's current entry if it is at least `floor`, otherwise some
+/// score below `floor`: a bonus query's scorer leaves out what cannot matter, any other
+/// scores in full.
+pub(crate) fn score_reaching(scorer: &mut dyn Scorer, floor: Score) -> Score {
+    match scorer.downcast_mut::<WithBonusScorer>() {
+        Some(with_bonus) => with_bonus.score_reaching(floor),
+        None => scorer.score(),
+    }
 }
 
 impl DocSet for WithBonusScorer {
     fn advance(&mut self) -> DocId {
-        self.score_cache = None;
         self.required.advance()
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        self.score_cache = None;
         self.required.seek(target)
     }
 
     fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
-        self.score_cache = None;
         self.required.seek_danger(target)
     }
 
@@ -168,25 +353,6 @@ impl DocSet for WithBonusScorer {
 
 impl Scorer for WithBonusScorer {
     fn score(&mut self) -> Score {
-        if let Some(score) = self.score_cache {
-            return score;
-        }
-        let doc = self.doc();
-        let mut score = self.required.score();
-        if let Some(bonus) = &mut self.bonus {
-            // Entries are scored in increasing order, so the bonus's targets increase
-            // strictly, as `seek_danger` requires.
-            if doc >= self.bonus_from {
-                match bonus.seek_danger(doc) {
-                    SeekDangerResult::Found => {
-                        score += bonus.score();
-                        self.bonus_from = doc + 1;
-                    }
-                    SeekDangerResult::SeekLowerBound(next) => self.bonus_from = next,
-                }
-            }
-        }
-        self.score_cache = Some(score);
-        score
+        self.score_reaching(Score::NEG_INFINITY)
     }
 }

@@ -9,12 +9,12 @@ use std::ops::Bound;
 use edusearch_divisions::Divisions;
 use jieba_rs::Jieba;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
-use super::bonus::{Bonus, BonusQuery};
+use super::bonus::{Bonus, BonusQuery, Required};
 use super::substring::SubstringQuery;
 use super::syntax::ParsedQuery;
 use crate::analysis::grams::bigrams;
@@ -203,20 +203,33 @@ impl TextCompiler<'_> {
             return Ok(None);
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // The bonuses of required terms are the whole query's: scoring then knows an
+        // entry's whole score so far when it decides whether the rest can matter.
+        let mut titles = Vec::new();
+        let mut words = Vec::new();
+        // What the match scores is a sum of, while every group is one term.
+        let mut parts = Some(Vec::new());
         for group in &parsed.required {
-            let mut alternatives: Vec<Box<dyn Query>> = group
-                .iter()
-                .map(|term| self.scored_term(term))
-                .collect::<Result<_, _>>()?;
-            let query = if alternatives.len() == 1 {
-                alternatives.pop().unwrap_or_else(|| Box::new(EmptyQuery))
-            } else {
-                Box::new(BooleanQuery::new(
-                    alternatives
-                        .into_iter()
-                        .map(|q| (Occur::Should, q))
-                        .collect(),
-                ))
+            let query: Box<dyn Query> = match group.as_slice() {
+                [term] => {
+                    let scored = self.scored_term(term)?;
+                    titles.extend(scored.title);
+                    words.extend(scored.words);
+                    if let Some(parts) = &mut parts {
+                        parts.push(scored.exact.scored_by);
+                    }
+                    scored.exact.query
+                }
+                // An alternative's bonuses count only where that alternative matches.
+                alternatives => {
+                    parts = None;
+                    Box::new(BooleanQuery::new(
+                        alternatives
+                            .iter()
+                            .map(|term| Ok((Occur::Should, self.scored_term(term)?.on_its_own())))
+                            .collect::<Result<_, SearchError>>()?,
+                    ))
+                }
             };
             clauses.push((Occur::Must, query));
         }
@@ -225,34 +238,48 @@ impl TextCompiler<'_> {
         }
         for term in &parsed.excluded {
             let words = whole_words(self.jieba, term);
-            clauses.push((Occur::MustNot, self.exact_in_text(term, &words)?));
+            clauses.push((Occur::MustNot, self.exact_in_text(term, &words)?.query));
         }
-        Ok(Some(Box::new(BooleanQuery::new(clauses))))
+        let text: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+        if titles.is_empty() && words.is_empty() {
+            return Ok(Some(text));
+        }
+        // Titles first, even before the match's own score: they are sparse, so cheap
+        // to check, and earn the most, so that after them the match and the whole-word
+        // bonuses left can rarely lift an entry to the page.
+        Ok(Some(Box::new(BonusQuery::new(
+            Required { query: text, parts },
+            titles
+                .into_iter()
+                .map(|title| (title, TITLE_BOOST))
+                .collect(),
+            words.into_iter().map(|word| (word, WORD_BOOST)).collect(),
+        ))))
     }
 
     /// A term: must match exactly in the item text; scores more in the title and as whole words.
-    fn scored_term(&self, term: &str) -> Result<Box<dyn Query>, SearchError> {
+    fn scored_term(&self, term: &str) -> Result<ScoredTerm, SearchError> {
         let fields = self.fields;
         let words = whole_words(self.jieba, term);
-        let mut bonuses: Vec<(Bonus, f32)> = Vec::new();
-        if term.chars().count() >= 2 {
-            bonuses.push((self.in_title(term)?, TITLE_BOOST));
-        }
-        for word in &words {
-            let word = TermQuery::new(
-                Term::from_field_text(fields.text_words, word),
-                IndexRecordOption::WithFreqs,
-            );
-            bonuses.push((Bonus::Term(word), WORD_BOOST));
-        }
-        // Each bonus wraps the match on its own: the score is the same sum as with one
-        // optional union of all bonuses, without the union's buffered seeks over long
-        // posting lists (a third of the time of 学校 教师 课程).
-        let mut query = self.exact_in_text(term, &words)?;
-        for (bonus, boost) in bonuses {
-            query = Box::new(BonusQuery::new(query, bonus, boost));
-        }
-        Ok(query)
+        let title = if term.chars().count() >= 2 {
+            Some(self.in_title(term)?)
+        } else {
+            None
+        };
+        let word_bonuses = words
+            .iter()
+            .map(|word| {
+                Bonus::Term(TermQuery::new(
+                    Term::from_field_text(fields.text_words, word),
+                    IndexRecordOption::WithFreqs,
+                ))
+            })
+            .collect();
+        Ok(ScoredTerm {
+            exact: self.exact_in_text(term, &words)?,
+            title,
+            words: word_bonuses,
+        })
     }
 
     /// The title bonus of a term of two or more characters: where they stand together
@@ -274,18 +301,22 @@ impl TextCompiler<'_> {
 
     /// Matches exactly where the term's characters stand together in the search text
     /// (`words`: how jieba cuts the term).
-    fn exact_in_text(&self, term: &str, words: &[String]) -> Result<Box<dyn Query>, SearchError> {
+    fn exact_in_text(&self, term: &str, words: &[String]) -> Result<Exact, SearchError> {
         let fields = self.fields;
         let grams = bigrams(term);
+        let single = |term: Term, record: IndexRecordOption| Exact {
+            query: Box::new(TermQuery::new(term.clone(), record)),
+            scored_by: vec![term],
+        };
         Ok(match grams.as_slice() {
-            [] => Box::new(TermQuery::new(
+            [] => single(
                 Term::from_field_text(fields.text_chars, term),
                 IndexRecordOption::Basic,
-            )),
-            [gram] => Box::new(TermQuery::new(
+            ),
+            [gram] => single(
                 Term::from_field_text(fields.text_bigrams, gram),
                 IndexRecordOption::WithFreqs,
-            )),
+            ),
             _ => {
                 // A term jieba cuts as one word is found without positions where the
                 // text has that word.
@@ -294,7 +325,12 @@ impl TextCompiler<'_> {
                     _ => None,
                 };
                 let (covering, narrowing) = self.covering(&grams, fields.text_bigrams)?;
-                Box::new(SubstringQuery::new(covering, narrowing, as_word))
+                // Scored as a phrase of its covering bigrams (see `substring`).
+                let scored_by = covering.iter().map(|(_, term)| term.clone()).collect();
+                Exact {
+                    query: Box::new(SubstringQuery::new(covering, narrowing, as_word)),
+                    scored_by,
+                }
             }
         })
     }
@@ -324,6 +360,46 @@ impl TextCompiler<'_> {
             .map(|at| terms[at].clone())
             .collect();
         Ok((covering, narrowing))
+    }
+}
+
+/// Where a term's characters stand together in the item text.
+struct Exact {
+    query: Box<dyn Query>,
+    /// The terms it is scored by, as one BM25 weight.
+    scored_by: Vec<Term>,
+}
+
+/// A term's match and the bonuses that raise its score.
+struct ScoredTerm {
+    exact: Exact,
+    /// Where they stand together in the title (terms of two or more characters).
+    title: Option<Bonus>,
+    /// Where the text has the term's words as jieba cuts them.
+    words: Vec<Bonus>,
+}
+
+impl ScoredTerm {
+    /// The match with its own bonuses: what it scores where it alone decides the match.
+    fn on_its_own(self) -> Box<dyn Query> {
+        if self.title.is_none() && self.words.is_empty() {
+            return self.exact.query;
+        }
+        let required = Required {
+            query: self.exact.query,
+            parts: Some(vec![self.exact.scored_by]),
+        };
+        Box::new(BonusQuery::new(
+            required,
+            self.title
+                .map(|title| (title, TITLE_BOOST))
+                .into_iter()
+                .collect(),
+            self.words
+                .into_iter()
+                .map(|word| (word, WORD_BOOST))
+                .collect(),
+        ))
     }
 }
 

@@ -7,5 +7,6 @@ pub mod compile;
 pub mod substring;
 pub mod syntax;
 
+pub(crate) use bonus::score_reaching;
 pub use compile::{compile, resolve_region, CompiledQuery, Dimension};
 pub use syntax::{parse_query, ParsedQuery};

@@ -363,6 +363,13 @@ impl DocSet for SubstringScorer {
     }
 }
 
+impl SubstringScorer {
+    /// No entry scores more (1 without scoring).
+    pub(super) fn max_score(&self) -> Score {
+        self.bm25.as_ref().map_or(1.0, Bm25Weight::max_score)
+    }
+}
+
 impl Scorer for SubstringScorer {
     fn score(&mut self) -> Score {
         match &self.bm25 {
