@@ -325,11 +325,10 @@ impl TextCompiler<'_> {
                     _ => None,
                 };
                 let (covering, narrowing) = self.covering(&grams, fields.text_bigrams)?;
-                // Scored as a phrase of its covering bigrams (see `substring`).
-                let scored_by = covering.iter().map(|(_, term)| term.clone()).collect();
+                let query = SubstringQuery::new(covering, narrowing, as_word);
                 Exact {
-                    query: Box::new(SubstringQuery::new(covering, narrowing, as_word)),
-                    scored_by,
+                    scored_by: query.scored_by(),
+                    query: Box::new(query),
                 }
             }
         })
@@ -385,9 +384,11 @@ impl ScoredTerm {
         if self.title.is_none() && self.words.is_empty() {
             return self.exact.query;
         }
+        // Inside an alternative it is always scored in full (only the whole query is
+        // asked about the page's floor), so its bound would never be used.
         let required = Required {
             query: self.exact.query,
-            parts: Some(vec![self.exact.scored_by]),
+            parts: None,
         };
         Box::new(BonusQuery::new(
             required,

@@ -65,11 +65,16 @@ impl SubstringQuery {
         self.bigrams[0].1.field()
     }
 
+    /// The terms it is scored by, as one BM25 weight: the covering bigrams.
+    pub(super) fn scored_by(&self) -> Vec<Term> {
+        self.bigrams.iter().map(|(_, term)| term.clone()).collect()
+    }
+
     pub(super) fn substring_weight(
         &self,
         enable_scoring: EnableScoring<'_>,
     ) -> tantivy::Result<SubstringWeight> {
-        let terms: Vec<Term> = self.bigrams.iter().map(|(_, term)| term.clone()).collect();
+        let terms = self.scored_by();
         if terms.is_empty() {
             return Err(TantivyError::InvalidArgument(
                 "a substring query needs bigrams".into(),
