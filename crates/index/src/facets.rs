@@ -10,7 +10,7 @@ use tantivy::columnar::ColumnValues;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::build::ENTRY_BITS;
-use crate::columns::{ColumnCache, SegmentColumns};
+use crate::columns::{ColumnCache, EntryFacets, SegmentColumns};
 use crate::passes::ScoreOnDemand;
 use crate::ranking::{PieceTop, RankKey, Ranking};
 use crate::request::YearFilter;
@@ -197,17 +197,22 @@ impl<'a> FacetCollector<'a> {
 
 pub struct FacetSegmentCollector {
     top: Option<PieceTop>,
-    /// Neither filters nor facets: every entry is a hit and no column but the
-    /// page's is read.
-    hits_only: bool,
+    /// No filters: every entry is a hit, offered at once and counted (if any facet
+    /// is wanted) with its batch.
+    unfiltered: bool,
+    /// Hits not yet counted (see [`COUNT_BATCH`]).
+    uncounted: Vec<DocId>,
     filters: Arc<ColumnFilters>,
     wanted: Wanted,
     columns: Arc<SegmentColumns>,
     /// The selected units' ordinals in this segment's unit dictionary.
     selected_unit_ords: Option<Vec<u32>>,
+    /// Whether each of the segment's years (by slot) passes the year filter.
+    year_accepted: Option<Vec<bool>>,
     total: u64,
     region_counts: RegionCounts,
-    year_counts: FastMap<i64, u64>,
+    /// Counts by the segment's year slots.
+    year_slot_counts: Vec<u64>,
     unit_ord_counts: Vec<u64>,
 }
 
@@ -242,16 +247,34 @@ impl Collector for FacetCollector<'_> {
             (Some(column), true) => column.num_terms(),
             _ => 0,
         };
+        // One slot more than the segment's years: the slot of a doc it does not have.
+        let year_slots = columns.years().len() + 1;
+        let year_accepted = self.filters.years.as_ref().map(|filters| {
+            let mut accepted: Vec<bool> = columns
+                .years()
+                .iter()
+                .map(|&year| {
+                    let year = (year != UNKNOWN_YEAR)
+                        .then(|| i32::try_from(year).ok())
+                        .flatten();
+                    filters.iter().any(|f| f.contains(year))
+                })
+                .collect();
+            accepted.push(false);
+            accepted
+        });
         Ok(FacetSegmentCollector {
             top: self.top.map(|ranking| PieceTop::new(ranking, ordinal)),
-            hits_only: self.filters.is_empty() && !self.wanted.any(),
+            unfiltered: self.filters.is_empty(),
+            uncounted: Vec::with_capacity(COUNT_BATCH),
             filters: Arc::clone(&self.filters),
             wanted: self.wanted,
             columns,
             selected_unit_ords,
+            year_accepted,
             total: 0,
             region_counts: RegionCounts::default(),
-            year_counts: FastMap::default(),
+            year_slot_counts: vec![0; if self.wanted.year { year_slots } else { 0 }],
             unit_ord_counts: vec![0; unit_terms],
         })
     }
@@ -281,23 +304,28 @@ impl ScoreOnDemand for FacetSegmentCollector {
     fn collect_lazily(&mut self, doc: DocId, score: &mut dyn FnMut(Score) -> Score) {
         let filters = &*self.filters;
         let columns = &*self.columns;
-        if self.hits_only {
+        if self.unfiltered {
+            // Every entry is a hit: offered at once, counted with its batch.
             self.total += 1;
             if let Some(top) = &mut self.top {
                 top.offer(doc, columns, score);
             }
+            if self.wanted.any() {
+                self.uncounted.push(doc);
+                if self.uncounted.len() == COUNT_BATCH {
+                    self.count_uncounted();
+                }
+            }
             return;
         }
-        let region = columns.region_slot(doc);
+        let entry = columns.facets(doc);
+        let region = entry.region_slot;
         let region_ok = filters.regions.as_ref().is_none_or(|accept| accept[region]);
-        let year = columns.year(doc);
-        let year_ok = filters.years.as_ref().is_none_or(|years| {
-            let year = (year != UNKNOWN_YEAR)
-                .then(|| i32::try_from(year).ok())
-                .flatten();
-            years.iter().any(|f| f.contains(year))
-        });
-        let unit_ords = columns.unit_ords(doc);
+        let year_ok = self
+            .year_accepted
+            .as_ref()
+            .is_none_or(|accepted| accepted[entry.year_slot]);
+        let unit_ords = columns.unit_ords(&entry);
         let unit_ok = self
             .selected_unit_ords
             .as_ref()
@@ -321,9 +349,49 @@ impl ScoreOnDemand for FacetSegmentCollector {
             self.region_counts.0[region] += 1;
         }
         if self.wanted.year && (failed == 0 || !year_ok) {
-            *self.year_counts.entry(year).or_default() += 1;
+            self.year_slot_counts[entry.year_slot] += 1;
         }
         if self.wanted.unit && (failed == 0 || !unit_ok) {
+            for &ord in unit_ords {
+                if let Some(count) = self.unit_ord_counts.get_mut(ord as usize) {
+                    *count += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Hits counted at a time when there are no filters.
+const COUNT_BATCH: usize = 64;
+
+impl FacetSegmentCollector {
+    /// Counts the hits set aside. The hits of a large segment lie far apart, so reading
+    /// an entry's facet values is a cache miss; one hit at a time, between the reads of
+    /// the postings, those misses came one after another and were most of the time of
+    /// counting. Copying a batch's values out first, in a loop of nothing else, lets
+    /// the processor have many of them in flight at once.
+    fn count_uncounted(&mut self) {
+        let columns = Arc::clone(&self.columns);
+        let mut batch = [EntryFacets::default(); COUNT_BATCH];
+        let batch = &mut batch[..self.uncounted.len()];
+        for (entry, &doc) in batch.iter_mut().zip(&self.uncounted) {
+            *entry = columns.facets(doc);
+        }
+        for entry in batch.iter() {
+            self.count(entry, columns.unit_ords(entry));
+        }
+        self.uncounted.clear();
+    }
+
+    /// Counts a hit in the facets wanted.
+    fn count(&mut self, entry: &EntryFacets, unit_ords: &[u32]) {
+        if self.wanted.region {
+            self.region_counts.0[entry.region_slot] += 1;
+        }
+        if self.wanted.year {
+            self.year_slot_counts[entry.year_slot] += 1;
+        }
+        if self.wanted.unit {
             for &ord in unit_ords {
                 if let Some(count) = self.unit_ord_counts.get_mut(ord as usize) {
                     *count += 1;
@@ -340,7 +408,8 @@ impl SegmentCollector for FacetSegmentCollector {
         self.collect_lazily(doc, &mut |_| score);
     }
 
-    fn harvest(self) -> Self::Fruit {
+    fn harvest(mut self) -> Self::Fruit {
+        self.count_uncounted();
         let mut unit = HashMap::new();
         if let Some(column) = &self.columns.units {
             let mut name = String::new();
@@ -350,9 +419,17 @@ impl SegmentCollector for FacetSegmentCollector {
                 }
             }
         }
+        let years = self.columns.years();
+        let year = self
+            .year_slot_counts
+            .iter()
+            .enumerate()
+            .filter(|&(_, &count)| count > 0)
+            .filter_map(|(slot, &count)| Some((*years.get(slot)?, count)))
+            .collect();
         let counts = RawCounts {
             region: self.region_counts,
-            year: self.year_counts,
+            year,
             unit,
         };
         let page = self.top.map(PieceTop::harvest).unwrap_or_default();
