@@ -302,7 +302,6 @@ impl Collector for FacetCollector<'_> {
 
 impl ScoreOnDemand for FacetSegmentCollector {
     fn collect_lazily(&mut self, doc: DocId, score: &mut dyn FnMut(Score) -> Score) {
-        let filters = &*self.filters;
         let columns = &*self.columns;
         if self.unfiltered {
             // Every entry is a hit: offered at once, counted with its batch.
@@ -310,89 +309,119 @@ impl ScoreOnDemand for FacetSegmentCollector {
             if let Some(top) = &mut self.top {
                 top.offer(doc, columns, score);
             }
-            if self.wanted.any() {
-                self.uncounted.push(doc);
-                if self.uncounted.len() == COUNT_BATCH {
-                    self.count_uncounted();
+        } else if self.top.is_some() {
+            // Whether the entry is offered depends on its values: read them now.
+            let entry = columns.facets(doc);
+            let verdict = self.sift(&entry);
+            if verdict.all() {
+                if let Some(top) = &mut self.top {
+                    top.offer(doc, columns, score);
                 }
             }
+            self.count(&entry, verdict);
             return;
         }
-        let entry = columns.facets(doc);
-        let region = entry.region_slot;
-        let region_ok = filters.regions.as_ref().is_none_or(|accept| accept[region]);
-        let year_ok = self
-            .year_accepted
-            .as_ref()
-            .is_none_or(|accepted| accepted[entry.year_slot]);
-        let unit_ords = columns.unit_ords(&entry);
-        let unit_ok = self
-            .selected_unit_ords
-            .as_ref()
-            .is_none_or(|selected| unit_ords.iter().any(|o| selected.contains(o)));
-
-        let failed = [region_ok, year_ok, unit_ok]
-            .iter()
-            .filter(|ok| !**ok)
-            .count();
-        if failed == 0 {
-            self.total += 1;
-            if let Some(top) = &mut self.top {
-                top.offer(doc, columns, score);
-            }
-        }
-        if failed > 1 {
+        if self.unfiltered && !self.wanted.any() {
             return;
         }
-        // A hit counts in every facet; an entry failing one filter only in that one's.
-        if self.wanted.region && (failed == 0 || !region_ok) {
-            self.region_counts.0[region] += 1;
-        }
-        if self.wanted.year && (failed == 0 || !year_ok) {
-            self.year_slot_counts[entry.year_slot] += 1;
-        }
-        if self.wanted.unit && (failed == 0 || !unit_ok) {
-            for &ord in unit_ords {
-                if let Some(count) = self.unit_ord_counts.get_mut(ord as usize) {
-                    *count += 1;
-                }
-            }
+        self.uncounted.push(doc);
+        if self.uncounted.len() == COUNT_BATCH {
+            self.count_uncounted();
         }
     }
 }
 
-/// Hits counted at a time when there are no filters.
+/// Hits counted at a time (see [`FacetSegmentCollector::count_uncounted`]).
 const COUNT_BATCH: usize = 64;
 
+/// Which filters an entry passes.
+#[derive(Clone, Copy)]
+struct Verdict {
+    region: bool,
+    year: bool,
+    unit: bool,
+}
+
+impl Verdict {
+    const ALL: Verdict = Verdict {
+        region: true,
+        year: true,
+        unit: true,
+    };
+
+    fn all(&self) -> bool {
+        self.region && self.year && self.unit
+    }
+}
+
 impl FacetSegmentCollector {
-    /// Counts the hits set aside. The hits of a large segment lie far apart, so reading
-    /// an entry's facet values is a cache miss; one hit at a time, between the reads of
-    /// the postings, those misses came one after another and were most of the time of
-    /// counting. Copying a batch's values out first, in a loop of nothing else, lets
-    /// the processor have many of them in flight at once.
+    /// Counts the entries set aside. The entries of a large segment lie far apart, so
+    /// reading one's facet values is a cache miss; one entry at a time, between the
+    /// reads of the postings, those misses came one after another and were most of
+    /// the time of counting. Copying a batch's values out first, in a loop of nothing
+    /// else, lets the processor have many of them in flight at once.
     fn count_uncounted(&mut self) {
-        let columns = Arc::clone(&self.columns);
         let mut batch = [EntryFacets::default(); COUNT_BATCH];
         let batch = &mut batch[..self.uncounted.len()];
         for (entry, &doc) in batch.iter_mut().zip(&self.uncounted) {
-            *entry = columns.facets(doc);
+            *entry = self.columns.facets(doc);
         }
         for entry in batch.iter() {
-            self.count(entry, columns.unit_ords(entry));
+            let verdict = if self.unfiltered {
+                Verdict::ALL
+            } else {
+                self.sift(entry)
+            };
+            self.count(entry, verdict);
         }
         self.uncounted.clear();
     }
 
-    /// Counts a hit in the facets wanted.
-    fn count(&mut self, entry: &EntryFacets, unit_ords: &[u32]) {
-        if self.wanted.region {
+    /// Which filters an entry passes.
+    fn sift(&self, entry: &EntryFacets) -> Verdict {
+        let filters = &*self.filters;
+        Verdict {
+            region: filters
+                .regions
+                .as_ref()
+                .is_none_or(|accept| accept[entry.region_slot]),
+            year: self
+                .year_accepted
+                .as_ref()
+                .is_none_or(|accepted| accepted[entry.year_slot]),
+            unit: self.selected_unit_ords.as_ref().is_none_or(|selected| {
+                self.columns
+                    .unit_ords(entry)
+                    .iter()
+                    .any(|o| selected.contains(o))
+            }),
+        }
+    }
+
+    /// Counts an entry: a hit (passing every filter) in the total and every facet
+    /// wanted; an entry failing one filter only in that filter's facet (disjunctive
+    /// facets); one failing more, nowhere. (The page, if any, is offered hits by the
+    /// caller.)
+    fn count(&mut self, entry: &EntryFacets, verdict: Verdict) {
+        let failed = [verdict.region, verdict.year, verdict.unit]
+            .iter()
+            .filter(|ok| !**ok)
+            .count();
+        if failed > 1 {
+            return;
+        }
+        // Unfiltered hits are in the total from the moment they come.
+        if failed == 0 && !self.unfiltered {
+            self.total += 1;
+        }
+        if self.wanted.region && (failed == 0 || !verdict.region) {
             self.region_counts.0[entry.region_slot] += 1;
         }
-        if self.wanted.year {
+        if self.wanted.year && (failed == 0 || !verdict.year) {
             self.year_slot_counts[entry.year_slot] += 1;
         }
-        if self.wanted.unit {
-            for &ord in unit_ords {
+        if self.wanted.unit && (failed == 0 || !verdict.unit) {
+            for &ord in self.columns.unit_ords(entry) {
                 if let Some(count) = self.unit_ord_counts.get_mut(ord as usize) {
                     *count += 1;
                 }
