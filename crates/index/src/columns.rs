@@ -48,6 +48,9 @@ pub struct SegmentColumns {
     years: Vec<i64>,
     /// Plan order << 20 | entry order.
     order: Vec<u64>,
+    /// Whether `order` rises with doc id (as a segment written in one go has it; a
+    /// merge may interleave).
+    order_follows_doc_ids: bool,
     unit_ords: Vec<u32>,
     /// The unit column, for ordinal ↔ name.
     pub units: Option<StrColumn>,
@@ -65,6 +68,7 @@ impl SegmentColumns {
             facets: Vec::with_capacity(docs as usize + 1),
             years: Vec::new(),
             order: Vec::with_capacity(docs as usize),
+            order_follows_doc_ids: true,
             unit_ords: Vec::new(),
             units: None,
         };
@@ -92,7 +96,15 @@ impl SegmentColumns {
                 region_slot: RegionCounts::slot(region.get_val(doc)) as u16,
                 year_slot,
             });
-            columns.order.push(order.get_val(doc));
+            let order = order.get_val(doc);
+            if columns
+                .order
+                .last()
+                .is_some_and(|&previous| previous >= order)
+            {
+                columns.order_follows_doc_ids = false;
+            }
+            columns.order.push(order);
             if let Some(units) = &units {
                 columns
                     .unit_ords
@@ -144,6 +156,11 @@ impl SegmentColumns {
             .get(self.facets(doc).year_slot)
             .copied()
             .unwrap_or(UNKNOWN_YEAR)
+    }
+
+    /// Whether browse order rises with doc id throughout the segment.
+    pub fn order_follows_doc_ids(&self) -> bool {
+        self.order_follows_doc_ids
     }
 
     /// The browse order of a doc.

@@ -17,6 +17,8 @@ use crate::request::SortOrder;
 pub trait RankColumns {
     fn year(&self, doc: DocId) -> i64;
     fn order(&self, doc: DocId) -> u64;
+    /// Whether browse order rises with doc id throughout the segment.
+    fn order_follows_doc_ids(&self) -> bool;
 }
 
 impl RankColumns for SegmentColumns {
@@ -25,6 +27,9 @@ impl RankColumns for SegmentColumns {
     }
     fn order(&self, doc: DocId) -> u64 {
         SegmentColumns::order(self, doc)
+    }
+    fn order_follows_doc_ids(&self) -> bool {
+        SegmentColumns::order_follows_doc_ids(self)
     }
 }
 
@@ -81,6 +86,16 @@ impl PieceTop {
         columns: &impl RankColumns,
         score: &mut dyn FnMut(Score) -> Score,
     ) {
+        // A piece offers its entries in doc order, so in a browse (by order alone) of a
+        // segment whose order follows doc ids, an entry after a full page ranks below
+        // all of it: the order of every later hit need not be read.
+        if !self.ranking.by_score
+            && self.ranking.sort == SortOrder::Relevance
+            && self.kept.len() >= self.ranking.size.max(1)
+            && columns.order_follows_doc_ids()
+        {
+            return;
+        }
         let year = match self.ranking.sort {
             SortOrder::Year => columns.year(doc),
             SortOrder::Relevance => 0,
@@ -172,6 +187,9 @@ mod tests {
         fn order(&self, doc: DocId) -> u64 {
             self.0[doc as usize].2
         }
+        fn order_follows_doc_ids(&self) -> bool {
+            self.0.windows(2).all(|pair| pair[0].2 < pair[1].2)
+        }
     }
 
     /// The page by sorting every entry's whole key.
@@ -198,18 +216,27 @@ mod tests {
     }
 
     fn entries() -> impl Strategy<Value = Entries> {
-        // Few years and scores, so that keys often tie up to the order.
-        prop::collection::vec((2015i64..2019, 0u8..6), 0..300).prop_map(|parts| {
-            let mut orders: Vec<u64> = (0..parts.len() as u64).map(|n| n * 7 % 1009).collect();
-            orders.reverse();
-            Entries(
-                parts
-                    .into_iter()
-                    .zip(orders)
-                    .map(|((year, score), order)| (year, f32::from(score) / 2.0, order))
-                    .collect(),
-            )
-        })
+        // Few years and scores, so that keys often tie up to the order; orders either
+        // rising with doc id (as an index usually writes them) or not.
+        (
+            prop::collection::vec((2015i64..2019, 0u8..6), 0..300),
+            any::<bool>(),
+        )
+            .prop_map(|(parts, rising)| {
+                let mut orders: Vec<u64> = (0..parts.len() as u64).map(|n| n * 7 % 1009).collect();
+                if rising {
+                    orders.sort_unstable();
+                } else {
+                    orders.reverse();
+                }
+                Entries(
+                    parts
+                        .into_iter()
+                        .zip(orders)
+                        .map(|((year, score), order)| (year, f32::from(score) / 2.0, order))
+                        .collect(),
+                )
+            })
     }
 
     proptest! {
