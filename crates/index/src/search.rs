@@ -193,19 +193,24 @@ impl SearchIndex {
         } else {
             // A browse: the filters' postings drive. A filtered dimension is counted
             // without its own filter by another pass, or from the whole index's counts
-            // when it is the only filter.
+            // when it is the only filter; with no filter, every count is the whole
+            // index's (the first page a visitor sees).
+            let unfiltered = compiled.filter_count() == 0;
             let collector = FacetCollector {
                 top: ranking,
                 filters: Arc::default(),
                 wanted: Wanted {
-                    region: !compiled.has_filter(Dimension::Region),
-                    year: !compiled.has_filter(Dimension::Year),
-                    unit: !compiled.has_filter(Dimension::Unit),
+                    region: !unfiltered && !compiled.has_filter(Dimension::Region),
+                    year: !unfiltered && !compiled.has_filter(Dimension::Year),
+                    unit: !unfiltered && !compiled.has_filter(Dimension::Unit),
                 },
                 columns: &self.columns,
             };
             let (page, total, mut counts) =
                 passes.search_scoring_on_demand(&*compiled.full(), &collector)?;
+            if unfiltered {
+                counts = self.whole_index_counts(&passes)?.clone();
+            }
             for dimension in [Dimension::Region, Dimension::Year, Dimension::Unit] {
                 if !compiled.has_filter(dimension) {
                     continue;
