@@ -501,6 +501,7 @@ fn disjunctive_facets_equal_a_model_for_every_filter_combination() {
                     let facets = response.facets.unwrap();
 
                     let mut total = 0;
+                    let mut hit_ids: BTreeSet<&str> = BTreeSet::new();
                     let mut by_region: BTreeMap<String, u64> = BTreeMap::new();
                     let mut by_year: BTreeMap<Option<i32>, u64> = BTreeMap::new();
                     let mut by_unit: BTreeMap<String, u64> = BTreeMap::new();
@@ -515,6 +516,7 @@ fn disjunctive_facets_equal_a_model_for_every_filter_combination() {
                         let unit_ok = units.is_empty() || r.units.iter().any(|u| units.contains(u));
                         if region_ok && year_ok && unit_ok {
                             total += 1;
+                            hit_ids.insert(&r.id);
                         }
                         if year_ok && unit_ok {
                             for code in &codes {
@@ -533,6 +535,15 @@ fn disjunctive_facets_equal_a_model_for_every_filter_combination() {
                     let label =
                         format!("{query:?} regions {regions:?} years {years:?} units {units:?}");
                     assert_eq!(response.total, total, "total of {label}");
+                    // The page holds hits of the same set the total counts.
+                    assert_eq!(
+                        response.hits.len() as u64,
+                        total.min(request.limit as u64),
+                        "page of {label}"
+                    );
+                    for hit in &response.hits {
+                        assert!(hit_ids.contains(hit.id.as_str()), "{} in {label}", hit.id);
+                    }
                     let mut got_region = BTreeMap::new();
                     let mut stack: Vec<_> = facets.region.iter().collect();
                     while let Some(node) = stack.pop() {
