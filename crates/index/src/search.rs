@@ -155,40 +155,24 @@ impl SearchIndex {
                 }
             }
         } else if compiled.has_text() {
-            // The text matches are visited for the total and every facet; filters are
-            // checked per entry from columns, so each facet can be counted without its
-            // own filter. Without filters, the same pass ranks the page. With them, a
-            // pass of the whole query ranks it, where the filters' postings narrow the
-            // matches: the count then reads entries in batches, which it cannot while
-            // whether to offer each to the page waits on its values.
-            let filters = Arc::new(ColumnFilters::new(
-                &compiled.selected_regions,
-                &compiled.selected_years,
-                &compiled.selected_units,
-            ));
-            let filtered = compiled.filter_count() > 0;
-            let counting = FacetCollector {
-                top: if filtered { None } else { ranking },
-                filters,
+            // The text matches are visited once for the total, every facet and the page;
+            // filters are checked per entry from columns, so each facet can be counted
+            // without its own filter, and only the entries that pass them all are scored.
+            // (Ranking a filtered page in a pass of its own, so that the count could read
+            // entries in batches, cost more than it saved where the text is costly to
+            // match: the text was matched twice.)
+            let collector = FacetCollector {
+                top: ranking,
+                filters: Arc::new(ColumnFilters::new(
+                    &compiled.selected_regions,
+                    &compiled.selected_years,
+                    &compiled.selected_units,
+                )),
                 wanted: Wanted::ALL,
                 columns: &self.columns,
             };
             let (page, total, counts) =
-                passes.search_scoring_on_demand(&*compiled.without_filters(), &counting)?;
-            let page = match ranking {
-                Some(_) if filtered => {
-                    let ranking_only = FacetCollector {
-                        top: ranking,
-                        filters: Arc::default(),
-                        wanted: Wanted::NONE,
-                        columns: &self.columns,
-                    };
-                    passes
-                        .search_scoring_on_demand(&*compiled.full(), &ranking_only)?
-                        .0
-                }
-                _ => page,
-            };
+                passes.search_scoring_on_demand(&*compiled.without_filters(), &collector)?;
             (page, total, Some(self.facets(counts, &compiled)))
         } else {
             // A browse: the filters' postings drive. A filtered dimension is counted
