@@ -96,15 +96,15 @@ impl SegmentColumns {
                 region_slot: RegionCounts::slot(region.get_val(doc)) as u16,
                 year_slot,
             });
-            let order = order.get_val(doc);
+            let entry_order = order.get_val(doc);
             if columns
                 .order
                 .last()
-                .is_some_and(|&previous| previous >= order)
+                .is_some_and(|&previous| previous >= entry_order)
             {
                 columns.order_follows_doc_ids = false;
             }
-            columns.order.push(order);
+            columns.order.push(entry_order);
             if let Some(units) = &units {
                 columns
                     .unit_ords
