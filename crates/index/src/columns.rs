@@ -152,8 +152,9 @@ impl SegmentColumns {
 
     /// The year of a doc as stored (0 = unknown).
     pub fn year(&self, doc: DocId) -> i64 {
-        self.years
-            .get(self.facets(doc).year_slot)
+        self.facets
+            .get(doc as usize)
+            .and_then(|entry| self.years.get(usize::from(entry.year_slot)))
             .copied()
             .unwrap_or(UNKNOWN_YEAR)
     }

@@ -253,12 +253,7 @@ impl Collector for FacetCollector<'_> {
             let mut accepted: Vec<bool> = columns
                 .years()
                 .iter()
-                .map(|&year| {
-                    let year = (year != UNKNOWN_YEAR)
-                        .then(|| i32::try_from(year).ok())
-                        .flatten();
-                    filters.iter().any(|f| f.contains(year))
-                })
+                .map(|&year| filters.iter().any(|f| f.contains(year_value(year))))
                 .collect();
             accepted.push(false);
             accepted
@@ -594,14 +589,19 @@ fn sort_tree(level: &mut [RegionCount]) {
     }
 }
 
+/// A year as stored, as a filter and a facet see it (none when unknown).
+fn year_value(stored: i64) -> Option<i32> {
+    (stored != UNKNOWN_YEAR)
+        .then(|| i32::try_from(stored).ok())
+        .flatten()
+}
+
 /// Years newest first, unknown last.
 pub fn year_counts(counts: &FastMap<i64, u64>, selected: &[YearFilter]) -> Vec<YearCount> {
     let mut years: Vec<YearCount> = counts
         .iter()
         .map(|(&year, &count)| {
-            let value = (year != UNKNOWN_YEAR)
-                .then(|| i32::try_from(year).ok())
-                .flatten();
+            let value = year_value(year);
             YearCount {
                 value,
                 count,
