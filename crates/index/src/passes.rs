@@ -32,6 +32,12 @@ pub(crate) trait ScoreOnDemand: SegmentCollector {
     /// `score(floor)` gives the entry's score if it is at least `floor` (the lowest that
     /// could still reach the page), and otherwise some score below `floor`.
     fn collect_lazily(&mut self, doc: DocId, score: &mut dyn FnMut(Score) -> Score);
+
+    /// Whether no later entry of the piece can change what the collector gives: the
+    /// piece's search stops there.
+    fn is_settled(&self) -> bool {
+        false
+    }
 }
 
 /// The helper threads and a count of the searches running.
@@ -114,6 +120,7 @@ impl Passes<'_> {
             Some(helpers) => {
                 let collect = |child: &mut C::Child, doc: DocId, scorer: &mut dyn Scorer| {
                     child.collect(doc, if scoring { scorer.score() } else { 0.0 });
+                    true
                 };
                 let pieces = self.pieces();
                 search_pieces(helpers, &pieces, segments, collector, &*weight, &collect)?
@@ -137,6 +144,7 @@ impl Passes<'_> {
         let segments = self.searcher.segment_readers();
         let collect = |child: &mut C::Child, doc: DocId, scorer: &mut dyn Scorer| {
             child.collect_lazily(doc, &mut |floor| score_reaching(scorer, floor));
+            !child.is_settled()
         };
         let fruits = match self.helpers {
             None => whole_segments(segments)
@@ -224,8 +232,8 @@ fn whole_segments(segments: &[SegmentReader]) -> Vec<Piece> {
         .collect()
 }
 
-/// How a piece's collector takes one matching entry.
-type Collect<'a, Child> = dyn Fn(&mut Child, DocId, &mut dyn Scorer) + Sync + 'a;
+/// How a piece's collector takes one matching entry; false when it wants no more.
+type Collect<'a, Child> = dyn Fn(&mut Child, DocId, &mut dyn Scorer) -> bool + Sync + 'a;
 
 /// Searches the pieces on the calling thread and the helpers, each taking the next
 /// piece not yet taken; the fruits come back in piece order.
@@ -282,8 +290,9 @@ fn search_piece<C: Collector>(
     }
     let alive = segment.alive_bitset();
     while doc < piece.entries.end && doc != TERMINATED {
-        if alive.is_none_or(|alive| alive.is_alive(doc)) {
-            collect(&mut child, doc, &mut *scorer);
+        if alive.is_none_or(|alive| alive.is_alive(doc)) && !collect(&mut child, doc, &mut *scorer)
+        {
+            break;
         }
         doc = scorer.advance();
     }

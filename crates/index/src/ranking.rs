@@ -8,9 +8,13 @@
 
 use std::cmp::{Ordering, Reverse};
 
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal};
+use std::sync::Arc;
 
-use crate::columns::SegmentColumns;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+use crate::columns::{ColumnCache, SegmentColumns};
+use crate::passes::ScoreOnDemand;
 use crate::request::SortOrder;
 
 /// Where the page reads an entry's year and browse order.
@@ -86,14 +90,7 @@ impl PieceTop {
         columns: &impl RankColumns,
         score: &mut dyn FnMut(Score) -> Score,
     ) {
-        // A piece offers its entries in doc order, so in a browse (by order alone) of a
-        // segment whose order follows doc ids, an entry after a full page ranks below
-        // all of it: the order of every later hit need not be read.
-        if !self.ranking.by_score
-            && self.ranking.sort == SortOrder::Relevance
-            && self.kept.len() >= self.ranking.size.max(1)
-            && columns.order_follows_doc_ids()
-        {
+        if self.is_settled(columns) {
             return;
         }
         let year = match self.ranking.sort {
@@ -133,6 +130,16 @@ impl PieceTop {
         }
     }
 
+    /// Whether no later entry of the piece can reach the page. A piece offers its
+    /// entries in doc order, so in a browse (by order alone) of a segment whose order
+    /// follows doc ids, an entry after a full page ranks below all of it.
+    pub fn is_settled(&self, columns: &impl RankColumns) -> bool {
+        !self.ranking.by_score
+            && self.ranking.sort == SortOrder::Relevance
+            && self.kept.len() >= self.ranking.size.max(1)
+            && columns.order_follows_doc_ids()
+    }
+
     /// Keeps the best `size` entries; the lowest of them becomes the floor.
     fn cut(&mut self) {
         let size = self.ranking.size.max(1);
@@ -155,6 +162,65 @@ impl PieceTop {
             .collect();
         page.sort_unstable_by(best_first);
         page
+    }
+}
+
+/// Ranks a page alone, without a total or facets (for a browse of the whole index,
+/// whose total and counts are known beforehand). A piece stops as soon as its page is
+/// settled, so the first pages of a browse read a few entries a piece, not all.
+pub struct PageCollector<'a> {
+    pub ranking: Ranking,
+    pub columns: &'a ColumnCache,
+}
+
+pub struct PageSegmentCollector {
+    top: PieceTop,
+    columns: Arc<SegmentColumns>,
+}
+
+impl Collector for PageCollector<'_> {
+    type Fruit = Vec<(RankKey, DocAddress)>;
+    type Child = PageSegmentCollector;
+
+    fn for_segment(
+        &self,
+        ordinal: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<PageSegmentCollector> {
+        Ok(PageSegmentCollector {
+            top: PieceTop::new(self.ranking, ordinal),
+            columns: self.columns.get(segment)?,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.ranking.by_score
+    }
+
+    fn merge_fruits(&self, pages: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
+        Ok(self.ranking.merge(pages))
+    }
+}
+
+impl SegmentCollector for PageSegmentCollector {
+    type Fruit = Vec<(RankKey, DocAddress)>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.top.offer(doc, &*self.columns, &mut |_| score);
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.top.harvest()
+    }
+}
+
+impl ScoreOnDemand for PageSegmentCollector {
+    fn collect_lazily(&mut self, doc: DocId, score: &mut dyn FnMut(Score) -> Score) {
+        self.top.offer(doc, &*self.columns, score);
+    }
+
+    fn is_settled(&self) -> bool {
+        self.top.is_settled(&*self.columns)
     }
 }
 

@@ -24,7 +24,7 @@ use crate::facets::{
 use crate::layout::{self, DICTIONARY_FILE, PLANS_FILE};
 use crate::passes::{Passes, SegmentThreads};
 use crate::query::{compile, parse_query, CompiledQuery, Dimension};
-use crate::ranking::Ranking;
+use crate::ranking::{PageCollector, Ranking};
 use crate::record::ItemRecord;
 use crate::request::{SearchRequest, SortOrder};
 use crate::response::{
@@ -46,9 +46,15 @@ pub struct SearchIndex {
     plans: Vec<Arc<StoredPlan>>,
     plans_by_id: HashMap<String, Arc<StoredPlan>>,
     info: IndexInfo,
-    whole_index_counts: OnceLock<RawCounts>,
+    whole_index: OnceLock<WholeIndex>,
     columns: ColumnCache,
     segment_threads: SegmentThreads,
+}
+
+/// Every entry of the index: how many, and their facet counts.
+struct WholeIndex {
+    total: u64,
+    counts: RawCounts,
 }
 
 /// Threads that share the work of a search running alone: every core.
@@ -106,7 +112,7 @@ impl SearchIndex {
             plans,
             plans_by_id,
             info,
-            whole_index_counts: OnceLock::new(),
+            whole_index: OnceLock::new(),
             columns: ColumnCache::default(),
             segment_threads: SegmentThreads::new(search_threads)
                 .map_err(IndexError::tantivy("starting the search threads"))?,
@@ -136,7 +142,26 @@ impl SearchIndex {
             size: request.offset + request.limit,
         });
 
-        let (page, total, facets) = if !request.facets {
+        let (page, total, facets) = if !compiled.has_text() && compiled.filter_count() == 0 {
+            // The whole index in browse order (the first page a visitor sees): its total
+            // and counts are known once, and its page is its first entries, which each
+            // piece finds without visiting the rest.
+            let whole = self.whole_index(&passes)?;
+            let page = match ranking {
+                Some(ranking) => passes.search_scoring_on_demand(
+                    &AllQuery,
+                    &PageCollector {
+                        ranking,
+                        columns: &self.columns,
+                    },
+                )?,
+                None => Vec::new(),
+            };
+            let facets = request
+                .facets
+                .then(|| self.facets(whole.counts.clone(), &compiled));
+            (page, whole.total, facets)
+        } else if !request.facets {
             match ranking {
                 None => {
                     let total = passes.search(&*compiled.full(), &Count)?;
@@ -175,32 +200,27 @@ impl SearchIndex {
                 passes.search_scoring_on_demand(&*compiled.without_filters(), &collector)?;
             (page, total, Some(self.facets(counts, &compiled)))
         } else {
-            // A browse: the filters' postings drive. A filtered dimension is counted
-            // without its own filter by another pass, or from the whole index's counts
-            // when it is the only filter; with no filter, every count is the whole
-            // index's (the first page a visitor sees).
-            let unfiltered = compiled.filter_count() == 0;
+            // A filtered browse: the filters' postings drive. A filtered dimension is
+            // counted without its own filter by another pass, or from the whole index's
+            // counts when it is the only filter.
             let collector = FacetCollector {
                 top: ranking,
                 filters: Arc::default(),
                 wanted: Wanted {
-                    region: !unfiltered && !compiled.has_filter(Dimension::Region),
-                    year: !unfiltered && !compiled.has_filter(Dimension::Year),
-                    unit: !unfiltered && !compiled.has_filter(Dimension::Unit),
+                    region: !compiled.has_filter(Dimension::Region),
+                    year: !compiled.has_filter(Dimension::Year),
+                    unit: !compiled.has_filter(Dimension::Unit),
                 },
                 columns: &self.columns,
             };
             let (page, total, mut counts) =
                 passes.search_scoring_on_demand(&*compiled.full(), &collector)?;
-            if unfiltered {
-                counts = self.whole_index_counts(&passes)?.clone();
-            }
             for dimension in [Dimension::Region, Dimension::Year, Dimension::Unit] {
                 if !compiled.has_filter(dimension) {
                     continue;
                 }
                 let other = if compiled.filter_count() == 1 {
-                    self.whole_index_counts(&passes)?.clone()
+                    self.whole_index(&passes)?.counts.clone()
                 } else {
                     let counting = FacetCollector::counting(
                         ColumnFilters::default(),
@@ -238,16 +258,18 @@ impl SearchIndex {
         })
     }
 
-    /// Facet counts of every entry, computed on first need (the index never changes
-    /// under an open reader).
-    fn whole_index_counts(&self, passes: &Passes<'_>) -> Result<&RawCounts, SearchError> {
-        if let Some(counts) = self.whole_index_counts.get() {
-            return Ok(counts);
+    /// The number and facet counts of every entry, computed on first need (the index
+    /// never changes under an open reader).
+    fn whole_index(&self, passes: &Passes<'_>) -> Result<&WholeIndex, SearchError> {
+        if let Some(whole) = self.whole_index.get() {
+            return Ok(whole);
         }
         let counting =
             FacetCollector::counting(ColumnFilters::default(), Wanted::ALL, &self.columns);
-        let (_, _, counts) = passes.search(&AllQuery, &counting)?;
-        Ok(self.whole_index_counts.get_or_init(|| counts))
+        let (_, total, counts) = passes.search(&AllQuery, &counting)?;
+        Ok(self
+            .whole_index
+            .get_or_init(|| WholeIndex { total, counts }))
     }
 
     fn facets(&self, counts: RawCounts, compiled: &CompiledQuery) -> Facets {
@@ -319,17 +341,15 @@ impl SearchIndex {
     fn entries_where(&self, term: Term, limit: usize) -> Result<Vec<StoredEntry>, SearchError> {
         let searcher = self.reader.searcher();
         let query = TermQuery::new(term, IndexRecordOption::Basic);
-        let in_browse_order = FacetCollector {
-            top: Some(Ranking {
+        let in_browse_order = PageCollector {
+            ranking: Ranking {
                 sort: SortOrder::Relevance,
                 by_score: false,
                 size: limit.max(1),
-            }),
-            filters: Arc::default(),
-            wanted: Wanted::NONE,
+            },
             columns: &self.columns,
         };
-        let (found, _, _) = searcher.search(&query, &in_browse_order)?;
+        let found = searcher.search(&query, &in_browse_order)?;
         found
             .into_iter()
             .map(|(_, address)| self.entry_at(&searcher, address))
@@ -530,6 +550,43 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A browse of the whole index, whose pieces stop once their page is settled, gives
+    /// every entry in browse order (plan by plan), page after page, and the full total.
+    #[test]
+    fn a_browse_of_the_whole_index_pages_through_every_entry_in_order() {
+        let dir = seed_index();
+        let mut index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
+        index.segment_threads = SegmentThreads::new(3).unwrap().with_min_piece_entries(7);
+        let in_order: Vec<String> = index
+            .plans()
+            .iter()
+            .flat_map(|plan| index.plan_records(&plan.id).unwrap())
+            .map(|record| record.id)
+            .collect();
+        let entries = in_order.len();
+        assert!(entries > 200, "{entries} entries");
+
+        let mut paged = Vec::new();
+        for offset in (0..entries + 10).step_by(9) {
+            let request = SearchRequest {
+                offset,
+                limit: 9,
+                ..SearchRequest::default()
+            };
+            let response = index.search(&request).unwrap();
+            assert_eq!(response.total, entries as u64);
+            paged.extend(response.hits.into_iter().map(|hit| hit.id));
+        }
+        assert_eq!(paged, in_order);
+
+        let counted = SearchRequest {
+            limit: 0,
+            facets: false,
+            ..SearchRequest::default()
+        };
+        assert_eq!(index.search(&counted).unwrap().total, entries as u64);
     }
 
     /// Asked for a score that reaches a floor, a search's scorer gives the exact score

@@ -71,7 +71,7 @@ impl Case {
 }
 
 /// The fixed mix: each text query with and without filters, all with facet counts, and
-/// a browse by province with no query.
+/// a browse with no query, of everything and by province.
 pub fn mix() -> Vec<Case> {
     let text: [(&str, &str, &[&str], &[&str]); 8] = [
         ("single word", "双减", &["双减"], &[]),
@@ -110,13 +110,16 @@ pub fn mix() -> Vec<Case> {
             });
         }
     }
-    cases.push(Case {
-        kind: "browse",
-        query: String::new(),
-        filtered: true,
-        required: Vec::new(),
-        excluded: Vec::new(),
-    });
+    // The first page a visitor sees, and a browse by province.
+    for filtered in [false, true] {
+        cases.push(Case {
+            kind: "browse",
+            query: String::new(),
+            filtered,
+            required: Vec::new(),
+            excluded: Vec::new(),
+        });
+    }
     cases
 }
 
