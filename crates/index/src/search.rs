@@ -476,11 +476,12 @@ impl std::fmt::Debug for SearchIndex {
 mod tests {
     use std::path::Path;
 
-    use tantivy::query::EnableScoring;
-    use tantivy::{DocSet, TERMINATED};
+    use tantivy::query::{EnableScoring, Query};
+    use tantivy::{DocId, DocSet, SeekDangerResult, Term, TERMINATED};
 
     use super::SearchIndex;
     use crate::passes::SegmentThreads;
+    use crate::query::substring::SubstringQuery;
     use crate::query::{compile, parse_query, score_reaching};
     use crate::{BuildOptions, IndexBuilder, SearchRequest, SortOrder, YearFilter};
 
@@ -587,6 +588,71 @@ mod tests {
             ..SearchRequest::default()
         };
         assert_eq!(index.search(&counted).unwrap().total, entries as u64);
+    }
+
+    /// A term found by `seek_danger` through its word alone (its other bigrams not
+    /// sought) leaves a scorer that advances to the next match: a fresh scorer sent to
+    /// each match in turn, or to the entry after it, answers as the matches found by
+    /// advancing say.
+    #[test]
+    fn a_substring_found_through_its_word_advances_to_the_next_match() {
+        let dir = seed_index();
+        let index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
+        let searcher = index.reader.searcher();
+        let fields = &index.fields;
+        let bigram = |text: &str| Term::from_field_text(fields.text_bigrams, text);
+        let mut checked = 0;
+        for (term, covering, narrowing) in [
+            ("劳动教育", [(0, "劳动"), (2, "教育")], "动教"),
+            ("课后服务", [(0, "课后"), (2, "服务")], "后服"),
+            ("心理健康", [(0, "心理"), (2, "健康")], "理健"),
+            ("校外培训", [(0, "校外"), (2, "培训")], "外培"),
+        ] {
+            let query = SubstringQuery::new(
+                covering
+                    .iter()
+                    .map(|&(at, gram)| (at, bigram(gram)))
+                    .collect(),
+                vec![bigram(narrowing)],
+                Some(Term::from_field_text(fields.text_words, term)),
+            );
+            let weight = query
+                .weight(EnableScoring::disabled_from_searcher(&searcher))
+                .unwrap();
+            for segment in searcher.segment_readers() {
+                let mut matches = Vec::new();
+                let mut scorer = weight.scorer(segment, 1.0).unwrap();
+                while scorer.doc() != TERMINATED {
+                    matches.push(scorer.doc());
+                    scorer.advance();
+                }
+                let next_match = |doc: DocId| {
+                    matches
+                        .iter()
+                        .copied()
+                        .find(|&m| m > doc)
+                        .unwrap_or(TERMINATED)
+                };
+                for &target in matches.iter().skip(1) {
+                    let mut scorer = weight.scorer(segment, 1.0).unwrap();
+                    assert_eq!(scorer.seek_danger(target), SeekDangerResult::Found);
+                    assert_eq!(scorer.advance(), next_match(target), "{term} #{target}");
+                    checked += 1;
+
+                    let mut scorer = weight.scorer(segment, 1.0).unwrap();
+                    let after = target + 1;
+                    if after < segment.max_doc() && !matches.contains(&after) {
+                        match scorer.seek_danger(after) {
+                            SeekDangerResult::Found => panic!("{term} #{after} is no match"),
+                            SeekDangerResult::SeekLowerBound(bound) => {
+                                assert!(bound > after && bound <= next_match(after));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked >= 10, "{checked}");
     }
 
     /// Asked for a score that reaches a floor, a search's scorer gives the exact score

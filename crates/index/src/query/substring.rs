@@ -240,11 +240,23 @@ pub(super) struct SubstringScorer {
 }
 
 impl SubstringScorer {
-    /// The first entry at or after `candidate` that holds the term.
+    /// The first entry at or after `candidate` that holds the term. An entry of the
+    /// rarest bigram that has the word is a match without the other bigrams being
+    /// sought: those of a frequent word (教育 in 劳动教育) fill most entries, and seeking
+    /// them for every candidate was much of the time of matching it.
     fn next_match(&mut self, mut candidate: DocId) -> DocId {
         loop {
-            candidate = self.align(candidate);
-            if candidate == TERMINATED || self.holds_term(candidate) {
+            candidate = seek_forward(&mut self.lists[0], candidate);
+            if candidate == TERMINATED || self.holds_word(candidate) {
+                return candidate;
+            }
+            let aligned = self.align(candidate);
+            if aligned != candidate {
+                // The rarest bigram now stands on `aligned`: it may have the word.
+                candidate = aligned;
+                continue;
+            }
+            if self.holds_in_a_row() {
                 return candidate;
             }
             candidate = self.lists[0].advance();
@@ -266,14 +278,20 @@ impl SubstringScorer {
         TERMINATED
     }
 
-    /// Whether `doc`, which holds every bigram, holds them in a row.
-    fn holds_term(&mut self, doc: DocId) -> bool {
-        if let Some(word) = &mut self.word {
-            if seek_forward(word, doc) == doc {
-                self.phrase_count = word.term_freq().max(1);
-                return true;
-            }
+    /// Whether `doc` has the term as a word of the word field (and so holds it).
+    fn holds_word(&mut self, doc: DocId) -> bool {
+        let Some(word) = &mut self.word else {
+            return false;
+        };
+        if seek_forward(word, doc) != doc {
+            return false;
         }
+        self.phrase_count = word.term_freq().max(1);
+        true
+    }
+
+    /// Whether the entry every list stands on holds the covering bigrams in a row.
+    fn holds_in_a_row(&mut self) -> bool {
         let (&(first, shift), rest) = self.covering.split_first().expect("two or more bigrams");
         self.lists[first].positions_with_offset(shift, &mut self.left);
         for &(at, shift) in rest {
@@ -319,7 +337,13 @@ impl DocSet for SubstringScorer {
         if self.doc == TERMINATED {
             return TERMINATED;
         }
-        let next = self.lists[0].advance();
+        // A match found through the word alone leaves the rarest bigram behind it.
+        let lead = &mut self.lists[0];
+        let next = if lead.doc() == self.doc {
+            lead.advance()
+        } else {
+            (self.doc + 1).max(lead.doc())
+        };
         self.doc = self.next_match(next);
         self.doc
     }
@@ -338,6 +362,10 @@ impl DocSet for SubstringScorer {
         if target >= TERMINATED {
             return SeekDangerResult::SeekLowerBound(TERMINATED);
         }
+        if self.holds_word(target) {
+            self.doc = target;
+            return SeekDangerResult::Found;
+        }
         for postings in &mut self.lists {
             let doc = seek_forward(postings, target);
             if doc > target {
@@ -345,7 +373,7 @@ impl DocSet for SubstringScorer {
                 return SeekDangerResult::SeekLowerBound(doc);
             }
         }
-        if self.holds_term(target) {
+        if self.holds_in_a_row() {
             self.doc = target;
             SeekDangerResult::Found
         } else {
