@@ -578,6 +578,25 @@ fn disjunctive_facets_equal_a_model_for_every_filter_combination() {
                         ..request.clone()
                     };
                     assert_eq!(f.index.search(&bare).unwrap().total, total, "{label}");
+                    // The page ranked while counting facets is the one ranked without
+                    // them (filters then narrow the text matches by their postings).
+                    let unfaceted = f
+                        .index
+                        .search(&SearchRequest {
+                            facets: false,
+                            ..request.clone()
+                        })
+                        .unwrap();
+                    let ranked = |hits: &[edusearch_index::Hit]| {
+                        hits.iter()
+                            .map(|h| (h.id.clone(), h.score.to_bits()))
+                            .collect::<Vec<_>>()
+                    };
+                    assert_eq!(
+                        ranked(&response.hits),
+                        ranked(&unfaceted.hits),
+                        "page of {label}"
+                    );
                     checked += 1;
                 }
             }
