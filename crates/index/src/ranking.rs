@@ -7,7 +7,6 @@
 //! queries with many hits. Entries failing a filter are never offered, so never scored.
 
 use std::cmp::{Ordering, Reverse};
-
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
