@@ -205,8 +205,8 @@ pub struct FacetSegmentCollector {
     filters: Arc<ColumnFilters>,
     wanted: Wanted,
     columns: Arc<SegmentColumns>,
-    /// The selected units' ordinals in this segment's unit dictionary.
-    selected_unit_ords: Option<Vec<u32>>,
+    /// Whether each of the segment's sets of units holds a selected unit.
+    unit_set_accepted: Option<Vec<bool>>,
     /// Whether each of the segment's years (by slot) passes the year filter.
     year_accepted: Option<Vec<bool>>,
     total: u64,
@@ -229,18 +229,26 @@ impl Collector for FacetCollector<'_> {
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
         let columns = self.columns.get(segment)?;
-        let selected_unit_ords = match &self.filters.units {
+        let unit_set_accepted = match &self.filters.units {
             None => None,
             Some(units) => {
-                let mut ords = Vec::new();
+                let mut selected = Vec::new();
                 if let Some(column) = &columns.units {
                     for name in units {
                         if let Some(ord) = column.dictionary().term_ord(name)? {
-                            ords.push(ord as u32);
+                            selected.push(ord as u32);
                         }
                     }
                 }
-                Some(ords)
+                let accepted = (0..columns.unit_sets())
+                    .map(|set| {
+                        columns
+                            .unit_ords(set)
+                            .iter()
+                            .any(|ord| selected.contains(ord))
+                    })
+                    .collect();
+                Some(accepted)
             }
         };
         let unit_terms = match (&columns.units, self.wanted.unit) {
@@ -265,7 +273,7 @@ impl Collector for FacetCollector<'_> {
             filters: Arc::clone(&self.filters),
             wanted: self.wanted,
             columns,
-            selected_unit_ords,
+            unit_set_accepted,
             year_accepted,
             total: 0,
             region_counts: RegionCounts::default(),
@@ -384,12 +392,10 @@ impl FacetSegmentCollector {
                 .year_accepted
                 .as_ref()
                 .is_none_or(|accepted| accepted[entry.year_slot]),
-            unit: self.selected_unit_ords.as_ref().is_none_or(|selected| {
-                self.columns
-                    .unit_ords(entry)
-                    .iter()
-                    .any(|o| selected.contains(o))
-            }),
+            unit: self
+                .unit_set_accepted
+                .as_ref()
+                .is_none_or(|accepted| accepted[entry.unit_set]),
         }
     }
 
@@ -416,7 +422,7 @@ impl FacetSegmentCollector {
             self.year_slot_counts[entry.year_slot] += 1;
         }
         if self.wanted.unit && (failed == 0 || !verdict.unit) {
-            for &ord in self.columns.unit_ords(entry) {
+            for &ord in self.columns.unit_ords(entry.unit_set) {
                 if let Some(count) = self.unit_ord_counts.get_mut(ord as usize) {
                     *count += 1;
                 }
