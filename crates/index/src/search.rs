@@ -476,11 +476,13 @@ impl std::fmt::Debug for SearchIndex {
 mod tests {
     use std::path::Path;
 
-    use tantivy::query::{EnableScoring, Query};
+    use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, TermQuery};
+    use tantivy::schema::IndexRecordOption;
     use tantivy::{DocId, DocSet, SeekDangerResult, Term, TERMINATED};
 
     use super::SearchIndex;
     use crate::passes::SegmentThreads;
+    use crate::query::conjunction::ConjunctionQuery;
     use crate::query::substring::SubstringQuery;
     use crate::query::{compile, parse_query, score_reaching};
     use crate::{BuildOptions, IndexBuilder, SearchRequest, SortOrder, YearFilter};
@@ -653,6 +655,114 @@ mod tests {
             }
         }
         assert!(checked >= 10, "{checked}");
+    }
+
+    /// Required terms matched in two phases (positions last) give the entries and the
+    /// scores, to the bit, of tantivy's intersection of the same queries; and a scorer
+    /// asked about one entry alone (as a filtered search asks) agrees with them.
+    #[test]
+    fn a_conjunction_matches_and_scores_as_tantivys_intersection() {
+        let dir = seed_index();
+        let index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
+        let searcher = index.reader.searcher();
+        let fields = &index.fields;
+        let bigram = |text: &str| Term::from_field_text(fields.text_bigrams, text);
+        let substring = |term: &str, covering: [(usize, &str); 2], narrowing: &str| {
+            Box::new(SubstringQuery::new(
+                covering
+                    .iter()
+                    .map(|&(at, gram)| (at, bigram(gram)))
+                    .collect(),
+                vec![bigram(narrowing)],
+                Some(Term::from_field_text(fields.text_words, term)),
+            )) as Box<dyn Query>
+        };
+        // Decided by positions alone: no word, no other bigram to rule entries out.
+        let by_positions = |covering: [(usize, &str); 2]| {
+            Box::new(SubstringQuery::new(
+                covering
+                    .iter()
+                    .map(|&(at, gram)| (at, bigram(gram)))
+                    .collect(),
+                Vec::new(),
+                None,
+            )) as Box<dyn Query>
+        };
+        let term = |gram: &str| {
+            Box::new(TermQuery::new(bigram(gram), IndexRecordOption::WithFreqs)) as Box<dyn Query>
+        };
+        let legs = || -> Vec<Vec<Box<dyn Query>>> {
+            vec![
+                vec![
+                    substring("劳动教育", [(0, "劳动"), (2, "教育")], "动教"),
+                    substring("心理健康", [(0, "心理"), (2, "健康")], "理健"),
+                ],
+                vec![
+                    substring("课后服务", [(0, "课后"), (2, "服务")], "后服"),
+                    term("学校"),
+                ],
+                vec![
+                    substring("校外培训", [(0, "校外"), (2, "培训")], "外培"),
+                    term("双减"),
+                    term("学生"),
+                ],
+                vec![
+                    substring("劳动教育", [(0, "劳动"), (2, "教育")], "动教"),
+                    term("学校"),
+                ],
+                vec![
+                    substring("义务教育", [(0, "义务"), (2, "教育")], "务教"),
+                    term("学校"),
+                ],
+                vec![by_positions([(0, "教育"), (2, "工作")]), term("学校")],
+                vec![
+                    by_positions([(0, "教育"), (2, "工作")]),
+                    by_positions([(0, "教师"), (2, "队伍")]),
+                ],
+            ]
+        };
+        let mut matched = 0;
+        for legs in legs() {
+            let intersection = BooleanQuery::new(
+                legs.iter()
+                    .map(|leg| (Occur::Must, leg.box_clone()))
+                    .collect(),
+            );
+            let conjunction = ConjunctionQuery::new(legs);
+            let scoring = EnableScoring::enabled_from_searcher(&searcher);
+            let expected = intersection.weight(scoring).unwrap();
+            let found = conjunction.weight(scoring).unwrap();
+            for segment in searcher.segment_readers() {
+                let mut expected_scorer = expected.scorer(segment, 1.0).unwrap();
+                let mut scorer = found.scorer(segment, 1.0).unwrap();
+                let mut matches = Vec::new();
+                while expected_scorer.doc() != TERMINATED {
+                    assert_eq!(scorer.doc(), expected_scorer.doc(), "{conjunction:?}");
+                    assert_eq!(scorer.score().to_bits(), expected_scorer.score().to_bits());
+                    matches.push(scorer.doc());
+                    expected_scorer.advance();
+                    scorer.advance();
+                }
+                assert_eq!(scorer.doc(), TERMINATED);
+                matched += matches.len();
+                // Each entry asked alone, by a fresh scorer.
+                for target in 1..segment.max_doc() {
+                    let mut scorer = found.scorer(segment, 1.0).unwrap();
+                    let next = matches
+                        .iter()
+                        .copied()
+                        .find(|&m| m >= target)
+                        .unwrap_or(TERMINATED);
+                    match scorer.seek_danger(target) {
+                        SeekDangerResult::Found => assert_eq!(next, target),
+                        SeekDangerResult::SeekLowerBound(bound) => {
+                            assert!(next != target && bound > target && bound <= next);
+                        }
+                    }
+                }
+            }
+        }
+        assert!(matched >= 10, "{matched} matches");
     }
 
     /// Asked for a score that reaches a floor, a search's scorer gives the exact score

@@ -15,6 +15,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
 use super::bonus::{Bonus, BonusQuery, Required};
+use super::conjunction::ConjunctionQuery;
 use super::substring::SubstringQuery;
 use super::syntax::ParsedQuery;
 use crate::analysis::grams::bigrams;
@@ -235,6 +236,16 @@ impl TextCompiler<'_> {
         }
         if parsed.required.is_empty() {
             clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        // Several required groups of which a substring term confirms its candidates
+        // by positions: matched in two phases, positions last (see `conjunction`).
+        if clauses.len() >= 2
+            && clauses
+                .iter()
+                .any(|(_, query)| query.is::<SubstringQuery>())
+        {
+            let required = clauses.drain(..).map(|(_, query)| query).collect();
+            clauses.push((Occur::Must, Box::new(ConjunctionQuery::new(required))));
         }
         for term in &parsed.excluded {
             let words = whole_words(self.jieba, term);

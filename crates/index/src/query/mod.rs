@@ -4,6 +4,7 @@
 
 mod bonus;
 pub mod compile;
+pub(crate) mod conjunction;
 pub mod substring;
 pub mod syntax;
 

@@ -359,25 +359,12 @@ impl DocSet for SubstringScorer {
     /// Decides `target` alone instead of scanning on to the next match: in a conjunction
     /// the other clauses usually rule the next candidates out more cheaply.
     fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
-        if target >= TERMINATED {
-            return SeekDangerResult::SeekLowerBound(TERMINATED);
-        }
-        if self.holds_word(target) {
-            self.doc = target;
-            return SeekDangerResult::Found;
-        }
-        for postings in &mut self.lists {
-            let doc = seek_forward(postings, target);
-            if doc > target {
-                // No match before the next entry holding this bigram.
-                return SeekDangerResult::SeekLowerBound(doc);
-            }
-        }
-        if self.holds_in_a_row() {
-            self.doc = target;
-            SeekDangerResult::Found
-        } else {
-            SeekDangerResult::SeekLowerBound(target + 1)
+        match self.approximate(target) {
+            Approximation::Holds => SeekDangerResult::Found,
+            // No match before the next entry holding this bigram.
+            Approximation::NoneBefore(doc) => SeekDangerResult::SeekLowerBound(doc),
+            Approximation::Candidate if self.confirm(target) => SeekDangerResult::Found,
+            Approximation::Candidate => SeekDangerResult::SeekLowerBound(target + 1),
         }
     }
 
@@ -396,7 +383,45 @@ impl DocSet for SubstringScorer {
     }
 }
 
+/// What a term's cheap checks say of an entry (see [`SubstringScorer::approximate`]).
+pub(super) enum Approximation {
+    /// The entry holds the term.
+    Holds,
+    /// The entry holds every bigram: its positions decide ([`SubstringScorer::confirm`]).
+    Candidate,
+    /// No entry before this one can hold the term.
+    NoneBefore(DocId),
+}
+
 impl SubstringScorer {
+    /// Checks `target` without reading positions: by the word, else by whether every
+    /// bigram is there. Targets must rise from call to call, as for `seek_danger`.
+    pub(super) fn approximate(&mut self, target: DocId) -> Approximation {
+        if target >= TERMINATED {
+            return Approximation::NoneBefore(TERMINATED);
+        }
+        if self.holds_word(target) {
+            self.doc = target;
+            return Approximation::Holds;
+        }
+        for postings in &mut self.lists {
+            let doc = seek_forward(postings, target);
+            if doc > target {
+                return Approximation::NoneBefore(doc);
+            }
+        }
+        Approximation::Candidate
+    }
+
+    /// Whether the candidate `approximate` just left every bigram on holds them in a row.
+    pub(super) fn confirm(&mut self, target: DocId) -> bool {
+        let holds = self.holds_in_a_row();
+        if holds {
+            self.doc = target;
+        }
+        holds
+    }
+
     /// No entry scores more (1 without scoring).
     pub(super) fn max_score(&self) -> Score {
         self.bm25.as_ref().map_or(1.0, Bm25Weight::max_score)
