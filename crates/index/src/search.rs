@@ -504,6 +504,26 @@ mod tests {
         dir
     }
 
+    /// A term of the text, matched through its `covering` bigrams (with their offsets
+    /// in the term), its `narrowing` ones and, if given, its word.
+    fn substring_query(
+        index: &SearchIndex,
+        covering: [(usize, &str); 2],
+        narrowing: &[&str],
+        word: Option<&str>,
+    ) -> SubstringQuery {
+        let fields = &index.fields;
+        let bigram = |text: &str| Term::from_field_text(fields.text_bigrams, text);
+        SubstringQuery::new(
+            covering
+                .iter()
+                .map(|&(at, gram)| (at, bigram(gram)))
+                .collect(),
+            narrowing.iter().map(|gram| bigram(gram)).collect(),
+            word.map(|word| Term::from_field_text(fields.text_words, word)),
+        )
+    }
+
     /// Segments cut into pieces of a few entries, searched side by side, give the
     /// answers of whole segments searched by one thread: hits, totals, facets, stats.
     #[test]
@@ -601,8 +621,6 @@ mod tests {
         let dir = seed_index();
         let index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
         let searcher = index.reader.searcher();
-        let fields = &index.fields;
-        let bigram = |text: &str| Term::from_field_text(fields.text_bigrams, text);
         let mut checked = 0;
         for (term, covering, narrowing) in [
             ("劳动教育", [(0, "劳动"), (2, "教育")], "动教"),
@@ -610,14 +628,7 @@ mod tests {
             ("心理健康", [(0, "心理"), (2, "健康")], "理健"),
             ("校外培训", [(0, "校外"), (2, "培训")], "外培"),
         ] {
-            let query = SubstringQuery::new(
-                covering
-                    .iter()
-                    .map(|&(at, gram)| (at, bigram(gram)))
-                    .collect(),
-                vec![bigram(narrowing)],
-                Some(Term::from_field_text(fields.text_words, term)),
-            );
+            let query = substring_query(&index, covering, &[narrowing], Some(term));
             let weight = query
                 .weight(EnableScoring::disabled_from_searcher(&searcher))
                 .unwrap();
@@ -665,31 +676,16 @@ mod tests {
         let dir = seed_index();
         let index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
         let searcher = index.reader.searcher();
-        let fields = &index.fields;
-        let bigram = |text: &str| Term::from_field_text(fields.text_bigrams, text);
         let substring = |term: &str, covering: [(usize, &str); 2], narrowing: &str| {
-            Box::new(SubstringQuery::new(
-                covering
-                    .iter()
-                    .map(|&(at, gram)| (at, bigram(gram)))
-                    .collect(),
-                vec![bigram(narrowing)],
-                Some(Term::from_field_text(fields.text_words, term)),
-            )) as Box<dyn Query>
+            Box::new(substring_query(&index, covering, &[narrowing], Some(term))) as Box<dyn Query>
         };
         // Decided by positions alone: no word, no other bigram to rule entries out.
         let by_positions = |covering: [(usize, &str); 2]| {
-            Box::new(SubstringQuery::new(
-                covering
-                    .iter()
-                    .map(|&(at, gram)| (at, bigram(gram)))
-                    .collect(),
-                Vec::new(),
-                None,
-            )) as Box<dyn Query>
+            Box::new(substring_query(&index, covering, &[], None)) as Box<dyn Query>
         };
         let term = |gram: &str| {
-            Box::new(TermQuery::new(bigram(gram), IndexRecordOption::WithFreqs)) as Box<dyn Query>
+            let bigram = Term::from_field_text(index.fields.text_bigrams, gram);
+            Box::new(TermQuery::new(bigram, IndexRecordOption::WithFreqs)) as Box<dyn Query>
         };
         let legs = || -> Vec<Vec<Box<dyn Query>>> {
             vec![
