@@ -159,13 +159,10 @@ impl Conjunction {
     /// The first entry at or after `candidate` that every leg matches. Every leg's
     /// cheap checks pass before any leg reads positions.
     fn first_from(&mut self, mut candidate: DocId) -> DocId {
-        'candidates: while candidate < TERMINATED {
+        while candidate < TERMINATED {
             match self.decide(candidate) {
                 SeekDangerResult::Found => return candidate,
-                SeekDangerResult::SeekLowerBound(next) => {
-                    candidate = next;
-                    continue 'candidates;
-                }
+                SeekDangerResult::SeekLowerBound(next) => candidate = next,
             }
         }
         TERMINATED
