@@ -14,6 +14,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
+use super::all_terms::AllTermsQuery;
 use super::bonus::{Bonus, BonusQuery, Required};
 use super::conjunction::ConjunctionQuery;
 use super::substring::SubstringQuery;
@@ -238,7 +239,9 @@ impl TextCompiler<'_> {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
         // Several required groups of which a substring term confirms its candidates
-        // by positions: matched in two phases, positions last (see `conjunction`).
+        // by positions: matched in two phases, positions last (see `conjunction`);
+        // several terms of one bigram or character: a window at a time where they
+        // are dense (see `all_terms`).
         if clauses.len() >= 2
             && clauses
                 .iter()
@@ -246,6 +249,14 @@ impl TextCompiler<'_> {
         {
             let required = clauses.drain(..).map(|(_, query)| query).collect();
             clauses.push((Occur::Must, Box::new(ConjunctionQuery::new(required))));
+        } else if clauses.len() >= 2 && clauses.iter().all(|(_, query)| query.is::<TermQuery>()) {
+            // Scored with frequencies where the field has them, as these term queries are.
+            let terms = clauses
+                .drain(..)
+                .filter_map(|(_, query)| query.downcast::<TermQuery>().ok())
+                .map(|query| query.term().clone())
+                .collect();
+            clauses.push((Occur::Must, Box::new(AllTermsQuery::new(terms))));
         }
         for term in &parsed.excluded {
             let words = whole_words(self.jieba, term);

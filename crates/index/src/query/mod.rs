@@ -2,6 +2,7 @@
 //! queries ([`compile`]), with the queries of our own ([`substring`], and the score bonus of titles and whole
 //! words).
 
+pub(crate) mod all_terms;
 mod bonus;
 pub mod compile;
 pub(crate) mod conjunction;

@@ -1,0 +1,706 @@
+//! Entries that hold every one of several terms (学校 教师 课程).
+//!
+//! Where the rarest term is in at least one entry in [`DENSE_RATIO`] of a segment, the
+//! entries are found a window of [`WINDOW`] at a time, as tantivy counts such an
+//! intersection: each term's postings are read straight through into a bitset of the
+//! window, and the bitsets are intersected. tantivy's intersection, which must score,
+//! seeks every other term to each entry of the rarest; where most entries hold every
+//! term, that cost twice as much as reading them all. When scoring, each term's
+//! frequencies are kept with the window (seeking scorers of their own to the entries
+//! asked for a score cost more than the window saved). Sparser terms are left to
+//! tantivy's intersection, which skips through them.
+//!
+//! Scores are those of tantivy's intersection to the bit: the same scorers, summed in
+//! the same order.
+
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::BlockSegmentPostings;
+use tantivy::query::{
+    intersect_scorers, Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer,
+    TermQuery, Weight,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{
+    DocId, DocSet, Score, SeekDangerResult, SegmentReader, TantivyError, Term, TERMINATED,
+};
+
+/// Words of 64 entries in a window.
+const WINDOW_WORDS: usize = 16;
+/// Entries in a window.
+const WINDOW: u32 = 64 * WINDOW_WORDS as u32;
+/// The rarest term must be in one entry in this many for windows to pay (tantivy's
+/// own threshold for counting an intersection by windows): reading a window costs
+/// every entry of it that holds a term, skipping costs the candidates of the rarest.
+const DENSE_RATIO: u32 = 32;
+
+/// Matches where every term is; scores the sum of the terms' scores, each as a term
+/// query with frequencies scores it (a field indexed without them counts each once).
+#[derive(Debug, Clone)]
+pub struct AllTermsQuery {
+    terms: Vec<TermQuery>,
+}
+
+impl AllTermsQuery {
+    /// At least two terms.
+    pub fn new(terms: Vec<Term>) -> AllTermsQuery {
+        debug_assert!(terms.len() >= 2);
+        AllTermsQuery {
+            terms: terms
+                .into_iter()
+                .map(|term| TermQuery::new(term, IndexRecordOption::WithFreqs))
+                .collect(),
+        }
+    }
+}
+
+impl Query for AllTermsQuery {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let weights = self
+            .terms
+            .iter()
+            .map(|query| query.weight(enable_scoring))
+            .collect::<tantivy::Result<_>>()?;
+        let terms: Vec<Term> = self
+            .terms
+            .iter()
+            .map(|query| query.term().clone())
+            .collect();
+        // Each term weighed as its term query weighs it.
+        let bm25 = match enable_scoring {
+            EnableScoring::Enabled {
+                statistics_provider,
+                ..
+            } => Some(
+                terms
+                    .iter()
+                    .map(|term| {
+                        Bm25Weight::for_terms(statistics_provider, std::slice::from_ref(term))
+                    })
+                    .collect::<tantivy::Result<_>>()?,
+            ),
+            EnableScoring::Disabled { .. } => None,
+        };
+        Ok(Box::new(AllTermsWeight {
+            terms,
+            bm25,
+            weights,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for query in &self.terms {
+            query.query_terms(visitor);
+        }
+    }
+}
+
+struct AllTermsWeight {
+    terms: Vec<Term>,
+    /// Each term's weight, when scoring.
+    bm25: Option<Vec<Bm25Weight>>,
+    /// The terms' own query weights: tantivy's intersection of their scorers matches
+    /// where the terms are sparse.
+    weights: Vec<Box<dyn Weight>>,
+}
+
+impl Weight for AllTermsWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut infos = Vec::with_capacity(self.terms.len());
+        for term in &self.terms {
+            match reader.inverted_index(term.field())?.get_term_info(term)? {
+                Some(info) => infos.push((term, info)),
+                None => return Ok(Box::new(EmptyScorer)),
+            }
+        }
+        let rarest = infos.iter().map(|(_, info)| info.doc_freq).min();
+        if rarest.unwrap_or(0).saturating_mul(DENSE_RATIO) < reader.max_doc() {
+            let scorers = self
+                .weights
+                .iter()
+                .map(|weight| weight.scorer(reader, boost))
+                .collect::<tantivy::Result<Vec<_>>>()?;
+            return Ok(intersect_scorers(scorers, reader.num_docs()));
+        }
+        let record = match self.bm25 {
+            Some(_) => IndexRecordOption::WithFreqs,
+            None => IndexRecordOption::Basic,
+        };
+        let mut lists = Vec::with_capacity(infos.len());
+        for (at, (term, info)) in infos.into_iter().enumerate() {
+            // A field indexed without frequencies gives each entry a frequency of 1.
+            let has_freqs = reader
+                .schema()
+                .get_field_entry(term.field())
+                .field_type()
+                .get_index_record_option()
+                .is_some_and(|indexed| record.downgrade(indexed).has_freq());
+            let postings = Cursor::new(
+                reader
+                    .inverted_index(term.field())?
+                    .read_block_postings_from_terminfo(&info, record)?,
+            );
+            let scoring = match &self.bm25 {
+                Some(bm25) => Some(TermScoring {
+                    bm25: bm25[at].boost_by(boost),
+                    fieldnorms: reader
+                        .fieldnorms_readers()
+                        .get_field(term.field())?
+                        .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1)),
+                    freqs: has_freqs.then(|| Box::new([0; WINDOW as usize])),
+                }),
+                None => None,
+            };
+            lists.push(List { postings, scoring });
+        }
+        Ok(Box::new(WindowedIntersection::new(lists)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) != doc {
+            return Err(TantivyError::InvalidArgument(format!(
+                "document #{doc} does not match"
+            )));
+        }
+        let mut explanation = Explanation::new("All terms", scorer.score());
+        for weight in &self.weights {
+            explanation.add_detail(weight.explain(reader, doc)?);
+        }
+        Ok(explanation)
+    }
+}
+
+/// A term's postings in a segment, and what scores it there.
+struct List {
+    postings: Cursor,
+    scoring: Option<TermScoring>,
+}
+
+struct TermScoring {
+    bm25: Bm25Weight,
+    fieldnorms: FieldNormReader,
+    /// The term's frequency in each entry of the window that holds it, if the field
+    /// has frequencies.
+    freqs: Option<Box<[u32; WINDOW as usize]>>,
+}
+
+/// Sets the bits of `docs` (rising, within the window from `start`). A word's bits are
+/// gathered in a register while the entries stay in it: or-ing each into memory made
+/// every entry wait on the store of the one before.
+fn set_bits(window: &mut [u64; WINDOW_WORDS], docs: &[DocId], start: DocId) {
+    let Some(&first) = docs.first() else {
+        return;
+    };
+    let mut word = ((first - start) / 64) as usize;
+    let mut bits = 0u64;
+    for &doc in docs {
+        let delta = doc - start;
+        let at = (delta / 64) as usize;
+        if at != word {
+            window[word] |= bits;
+            word = at;
+            bits = 0;
+        }
+        bits |= 1 << (delta % 64);
+    }
+    window[word] |= bits;
+}
+
+/// A term's postings, read a decoded block at a time.
+struct Cursor {
+    block: BlockSegmentPostings,
+    /// Place of the current entry in the block.
+    at: usize,
+}
+
+impl Cursor {
+    fn new(block: BlockSegmentPostings) -> Cursor {
+        Cursor { block, at: 0 }
+    }
+
+    /// The current entry, loading the next block when this one is read through;
+    /// `TERMINATED` past the last.
+    fn current(&mut self) -> DocId {
+        loop {
+            let len = self.block.block_len();
+            if self.at < len {
+                return self.block.doc(self.at);
+            }
+            if len == 0 {
+                return TERMINATED;
+            }
+            self.block.advance();
+            self.at = 0;
+        }
+    }
+
+    /// The first entry at or after `target`; never moves back.
+    fn seek(&mut self, target: DocId) -> DocId {
+        let doc = self.current();
+        if doc >= target {
+            return doc;
+        }
+        self.at = self.block.seek(target);
+        self.current()
+    }
+}
+
+/// The entries of a segment that every list of postings holds, a window at a time.
+pub(super) struct WindowedIntersection {
+    /// Rarest first (a window none of whose entries it holds is left at once), the
+    /// order in which tantivy's intersection sums their scores.
+    lists: Vec<List>,
+    /// First entry of the current window.
+    base: DocId,
+    /// The window's matches from the current entry on, one bit per entry.
+    words: [u64; WINDOW_WORDS],
+    /// The word of the current entry.
+    word: usize,
+    /// Where the next window starts: no list holds an entry between the current
+    /// window's end and it.
+    next_base: DocId,
+    /// Whether the window holds the matches from the current entry on. Asked about
+    /// entries one at a time (as a rarer required query asks), the lists skip to each
+    /// instead: a window read for each would cost far more.
+    in_window: bool,
+    doc: DocId,
+}
+
+impl WindowedIntersection {
+    fn new(mut lists: Vec<List>) -> WindowedIntersection {
+        // Stable, as tantivy sorts the scorers by cost (their document frequency).
+        lists.sort_by_key(|list| list.postings.block.doc_freq());
+        let mut intersection = WindowedIntersection {
+            lists,
+            base: 0,
+            words: [0; WINDOW_WORDS],
+            word: 0,
+            next_base: 0,
+            in_window: false,
+            doc: 0,
+        };
+        intersection.doc = intersection.first_in_windows_from(0);
+        intersection
+    }
+
+    /// The first match at or after `start` (past the current window, if any), read a
+    /// window at a time from there.
+    fn first_in_windows_from(&mut self, mut start: DocId) -> DocId {
+        while start < TERMINATED {
+            let horizon = start.saturating_add(WINDOW);
+            // No entry before the last list's next one, beyond the window, holds them all.
+            let mut next = horizon;
+            self.base = start;
+            self.words = [u64::MAX; WINDOW_WORDS];
+            for List { postings, scoring } in &mut self.lists {
+                let mut window = [0u64; WINDOW_WORDS];
+                let mut doc = postings.seek(start);
+                // Block by block, straight through the decoded entries.
+                while doc < horizon {
+                    let docs = &postings.block.docs()[postings.at..];
+                    let count = docs.partition_point(|&doc| doc < horizon);
+                    set_bits(&mut window, &docs[..count], start);
+                    if let Some(kept) = scoring.as_mut().and_then(|s| s.freqs.as_mut()) {
+                        let freqs = &postings.block.freqs()[postings.at..][..count];
+                        for (&doc, &freq) in docs[..count].iter().zip(freqs) {
+                            kept[(doc - start) as usize] = freq;
+                        }
+                    }
+                    postings.at += count;
+                    doc = postings.current();
+                }
+                next = next.max(doc);
+                let mut any = 0;
+                for (word, entries) in self.words.iter_mut().zip(window) {
+                    *word &= entries;
+                    any |= *word;
+                }
+                if any == 0 {
+                    break;
+                }
+            }
+            self.next_base = next;
+            if let Some(doc) = self.first_from_word(0) {
+                self.in_window = true;
+                return doc;
+            }
+            start = next;
+        }
+        self.next_base = TERMINATED;
+        self.in_window = false;
+        TERMINATED
+    }
+
+    /// The first match at or after `target`, in the current window if it can be there.
+    fn first_from(&mut self, target: DocId) -> DocId {
+        if !self.in_window {
+            return self.first_in_windows_from(target);
+        }
+        if target - self.base >= WINDOW {
+            return self.first_in_windows_from(target.max(self.next_base));
+        }
+        match self.first_in_window_from(target) {
+            Some(doc) => doc,
+            None => self.first_in_windows_from(self.next_base),
+        }
+    }
+
+    /// The window's first match at or after `target`, which is in the window, after the
+    /// current entry; the matches before it are dropped.
+    fn first_in_window_from(&mut self, target: DocId) -> Option<DocId> {
+        let delta = target - self.base;
+        let word = (delta / 64) as usize;
+        for skipped in &mut self.words[self.word..word] {
+            *skipped = 0;
+        }
+        self.words[word] &= u64::MAX << (delta % 64);
+        self.first_from_word(word)
+    }
+
+    /// The first match of the window in word `from` or later.
+    fn first_from_word(&mut self, from: usize) -> Option<DocId> {
+        let word = (from..WINDOW_WORDS).find(|&word| self.words[word] != 0)?;
+        self.word = word;
+        Some(self.base + 64 * word as u32 + self.words[word].trailing_zeros())
+    }
+}
+
+impl DocSet for WindowedIntersection {
+    fn advance(&mut self) -> DocId {
+        if self.doc == TERMINATED {
+            return TERMINATED;
+        }
+        self.doc = if self.in_window {
+            // The current entry is its word's lowest bit.
+            self.words[self.word] &= self.words[self.word] - 1;
+            match self.first_from_word(self.word) {
+                Some(doc) => doc,
+                None => self.first_in_windows_from(self.next_base),
+            }
+        } else {
+            self.first_in_windows_from(self.doc + 1)
+        };
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if target > self.doc {
+            self.doc = self.first_from(target);
+        }
+        self.doc
+    }
+
+    /// Decides `target` from the window when it is there, by skipping each list to it
+    /// when it is not (and leaves the window).
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        if target >= TERMINATED {
+            self.in_window = false;
+            self.doc = TERMINATED;
+            return SeekDangerResult::SeekLowerBound(TERMINATED);
+        }
+        if self.in_window && target <= self.doc {
+            return if target == self.doc {
+                SeekDangerResult::Found
+            } else {
+                SeekDangerResult::SeekLowerBound(self.doc)
+            };
+        }
+        if self.in_window && target - self.base < WINDOW {
+            return match self.first_in_window_from(target) {
+                Some(doc) => {
+                    self.doc = doc;
+                    if doc == target {
+                        SeekDangerResult::Found
+                    } else {
+                        SeekDangerResult::SeekLowerBound(doc)
+                    }
+                }
+                None => {
+                    self.in_window = false;
+                    self.doc = target;
+                    SeekDangerResult::SeekLowerBound(self.next_base)
+                }
+            };
+        }
+        self.in_window = false;
+        self.doc = target;
+        for List { postings, .. } in &mut self.lists {
+            let doc = postings.seek(target);
+            if doc > target {
+                return SeekDangerResult::SeekLowerBound(doc);
+            }
+        }
+        SeekDangerResult::Found
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.lists[0].postings.block.doc_freq()
+    }
+
+    fn cost(&self) -> u64 {
+        u64::from(self.lists[0].postings.block.doc_freq())
+    }
+}
+
+impl Scorer for WindowedIntersection {
+    /// Each term's score as its term query's scorer gives it (0 without scoring),
+    /// summed as tantivy's intersection sums them: the first two, then the rest.
+    fn score(&mut self) -> Score {
+        let doc = self.doc;
+        // In the window, the frequencies read with it; decided alone, every list
+        // stands on the entry.
+        let in_window = self.in_window.then(|| (doc - self.base) as usize);
+        let mut scores = self.lists.iter().map(|list| match &list.scoring {
+            Some(scoring) => {
+                let freq = match (&scoring.freqs, in_window) {
+                    (None, _) => 1,
+                    (Some(freqs), Some(at)) => freqs[at],
+                    (Some(_), None) => list.postings.block.freq(list.postings.at),
+                };
+                scoring
+                    .bm25
+                    .score(scoring.fieldnorms.fieldnorm_id(doc), freq)
+            }
+            None => 0.0,
+        });
+        let left = scores.next().unwrap_or(0.0);
+        let right = scores.next().unwrap_or(0.0);
+        left + right + scores.sum::<Score>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, TermQuery};
+    use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, TEXT};
+    use tantivy::{doc, DocId, DocSet, Index, SeekDangerResult, Term, TERMINATED};
+
+    use super::{AllTermsQuery, WindowedIntersection, WINDOW};
+
+    /// An index of two segments whose entries hold words a, b, c (in most entries, a
+    /// few times each), s (in one in 50) and r (in one in 3,000), in a field with
+    /// frequencies and one without.
+    fn index() -> (Index, Field, Field) {
+        let mut schema = Schema::builder();
+        let text = schema.add_text_field("text", TEXT);
+        let basic = schema.add_text_field(
+            "basic",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default().set_index_option(IndexRecordOption::Basic),
+            ),
+        );
+        let index = Index::create_in_ram(schema.build());
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 30_000_000).unwrap();
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        for segment in 0..2u64 {
+            for i in 0..(5 * u64::from(WINDOW) + 300 * segment) {
+                let mut words = Vec::new();
+                let mixed = i.wrapping_mul(2_654_435_761) >> 7;
+                if mixed % 3 != 0 {
+                    words.extend(std::iter::repeat_n("a", 1 + (i % 3) as usize));
+                }
+                if mixed % 5 != 1 {
+                    words.push("b");
+                }
+                if i % 7 != 3 && i / u64::from(WINDOW) != 2 {
+                    words.extend(std::iter::repeat_n("c", 1 + (i % 4) as usize));
+                }
+                if mixed % 50 == 7 {
+                    words.push("s");
+                }
+                if i % 3000 == 11 {
+                    words.push("r");
+                }
+                words.push("filler");
+                let words = words.join(" ");
+                writer
+                    .add_document(doc!(text => words.clone(), basic => words))
+                    .unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        (index, text, basic)
+    }
+
+    /// Every term's matches in order, with their scores, and the bits of tantivy's
+    /// intersection; and entries sought one after another from fresh scorers agree.
+    #[test]
+    fn all_terms_match_and_score_as_tantivys_intersection() {
+        let (index, text, basic) = index();
+        let searcher = index.reader().unwrap().searcher();
+        // `basic:a` is a in the field without frequencies.
+        let term = |word: &str| {
+            let term = match word.strip_prefix("basic:") {
+                Some(word) => Term::from_field_text(basic, word),
+                None => Term::from_field_text(text, word),
+            };
+            TermQuery::new(term, IndexRecordOption::WithFreqs)
+        };
+        let mut windowed_segments = 0;
+        let mut led_matches = 0;
+        for words in [
+            &["a", "b"][..],
+            &["b", "a", "c"],
+            &["c", "b"],
+            &["a", "s"],
+            &["a", "r"],
+            &["a", "b", "c", "filler"],
+            &["basic:a", "c"],
+            &["basic:b", "basic:c", "basic:a"],
+        ] {
+            let terms: Vec<TermQuery> = words.iter().map(|word| term(word)).collect();
+            let intersection = BooleanQuery::new(
+                terms
+                    .iter()
+                    .map(|query| (Occur::Must, Box::new(query.clone()) as Box<dyn Query>))
+                    .collect(),
+            );
+            let all = AllTermsQuery::new(terms.iter().map(|query| query.term().clone()).collect());
+            let scoring = EnableScoring::enabled_from_searcher(&searcher);
+            let expected = intersection.weight(scoring).unwrap();
+            let found = all.weight(scoring).unwrap();
+            for segment in searcher.segment_readers() {
+                let mut expected_scorer = expected.scorer(segment, 1.0).unwrap();
+                let mut scorer = found.scorer(segment, 1.0).unwrap();
+                if scorer.is::<WindowedIntersection>() {
+                    windowed_segments += 1;
+                }
+                let mut matches = Vec::new();
+                let mut expected_scores = Vec::new();
+                while expected_scorer.doc() != TERMINATED {
+                    assert_eq!(scorer.doc(), expected_scorer.doc(), "{words:?}");
+                    let expected_score = expected_scorer.score();
+                    assert_eq!(
+                        scorer.score().to_bits(),
+                        expected_score.to_bits(),
+                        "{words:?} at {}",
+                        scorer.doc()
+                    );
+                    expected_scores.push(expected_score);
+                    matches.push(scorer.doc());
+                    expected_scorer.advance();
+                    scorer.advance();
+                }
+                assert_eq!(scorer.doc(), TERMINATED);
+                assert!(!matches.is_empty(), "{words:?}");
+                // Seeks within a window, across windows, and onto and past matches.
+                let steps = [1, 7, 63, 64, 200, WINDOW - 1, WINDOW + 5, 3 * WINDOW];
+                for step in steps {
+                    let mut scorer = found.scorer(segment, 1.0).unwrap();
+                    let mut target: DocId = matches[0];
+                    while target < segment.max_doc() + 2 {
+                        let next = matches
+                            .iter()
+                            .copied()
+                            .find(|&m| m >= target)
+                            .unwrap_or(TERMINATED);
+                        assert_eq!(scorer.seek(target), next, "{words:?} seek {target}");
+                        if next == TERMINATED {
+                            break;
+                        }
+                        target = next + step;
+                    }
+                }
+                // Entries decided one at a time, as a rarer query asks them, with a
+                // step to the next match after some that match.
+                for step in steps {
+                    let mut scorer = found.scorer(segment, 1.0).unwrap();
+                    let mut target: DocId = matches[0];
+                    let mut asked = 0;
+                    while target < segment.max_doc() {
+                        let next = matches
+                            .iter()
+                            .copied()
+                            .find(|&m| m >= target)
+                            .unwrap_or(TERMINATED);
+                        asked += 1;
+                        target = match scorer.seek_danger(target) {
+                            SeekDangerResult::Found => {
+                                assert_eq!(next, target, "{words:?} at {target}");
+                                let at = matches.binary_search(&target).unwrap();
+                                assert_eq!(
+                                    scorer.score().to_bits(),
+                                    expected_scores[at].to_bits(),
+                                    "{words:?} scored alone at {target}"
+                                );
+                                if asked % 2 == 0 {
+                                    let after = matches
+                                        .iter()
+                                        .copied()
+                                        .find(|&m| m > target)
+                                        .unwrap_or(TERMINATED);
+                                    assert_eq!(scorer.advance(), after, "{words:?}");
+                                    if after == TERMINATED {
+                                        break;
+                                    }
+                                    after + step
+                                } else {
+                                    target + step
+                                }
+                            }
+                            SeekDangerResult::SeekLowerBound(bound) => {
+                                assert!(
+                                    next != target && bound > target && bound <= next,
+                                    "{words:?} at {target}: bound {bound}, next {next}"
+                                );
+                                if asked % 2 == 0 {
+                                    bound
+                                } else {
+                                    target + step
+                                }
+                            }
+                        };
+                    }
+                }
+            }
+            // Led by a rarer term, as a filter leads: the same entries.
+            let rare = term("s");
+            let led = |required: Box<dyn Query>| {
+                BooleanQuery::new(vec![
+                    (Occur::Must, required),
+                    (Occur::Must, Box::new(rare.clone()) as Box<dyn Query>),
+                ])
+            };
+            let matches = |query: &dyn Query| {
+                searcher
+                    .search(query, &tantivy::collector::DocSetCollector)
+                    .unwrap()
+            };
+            let expected = matches(&led(Box::new(intersection.clone())));
+            led_matches += expected.len();
+            assert_eq!(matches(&led(Box::new(all.clone()))), expected, "{words:?}");
+        }
+        assert!(
+            windowed_segments >= 12,
+            "{windowed_segments} windowed segments"
+        );
+        assert!(
+            led_matches >= 50,
+            "{led_matches} matches led by a rarer term"
+        );
+    }
+
+    /// A term no entry of a segment has leaves nothing to match there.
+    #[test]
+    fn a_missing_term_matches_nothing() {
+        let (index, text, _) = index();
+        let searcher = index.reader().unwrap().searcher();
+        let all = AllTermsQuery::new(
+            ["a", "nowhere"]
+                .iter()
+                .map(|word| Term::from_field_text(text, word))
+                .collect(),
+        );
+        let weight = all
+            .weight(EnableScoring::enabled_from_searcher(&searcher))
+            .unwrap();
+        for segment in searcher.segment_readers() {
+            assert_eq!(weight.scorer(segment, 1.0).unwrap().doc(), TERMINATED);
+        }
+    }
+}
