@@ -482,7 +482,7 @@ mod tests {
 
     use super::SearchIndex;
     use crate::passes::SegmentThreads;
-    use crate::query::conjunction::ConjunctionQuery;
+    use crate::query::conjunction::{filters_by_windows, ConjunctionQuery};
     use crate::query::substring::SubstringQuery;
     use crate::query::{compile, parse_query, score_reaching};
     use crate::{BuildOptions, IndexBuilder, SearchRequest, SortOrder, YearFilter};
@@ -718,6 +718,7 @@ mod tests {
             ]
         };
         let mut matched = 0;
+        let (mut filtered, mut unfiltered) = (0, 0);
         for legs in legs() {
             let intersection = BooleanQuery::new(
                 legs.iter()
@@ -731,6 +732,11 @@ mod tests {
             for segment in searcher.segment_readers() {
                 let mut expected_scorer = expected.scorer(segment, 1.0).unwrap();
                 let mut scorer = found.scorer(segment, 1.0).unwrap();
+                if filters_by_windows(&*scorer) {
+                    filtered += 1;
+                } else {
+                    unfiltered += 1;
+                }
                 let mut matches = Vec::new();
                 while expected_scorer.doc() != TERMINATED {
                     assert_eq!(scorer.doc(), expected_scorer.doc(), "{conjunction:?}");
@@ -759,6 +765,11 @@ mod tests {
             }
         }
         assert!(matched >= 10, "{matched} matches");
+        // Both ways of finding candidates: by a window filter and by the leading leg.
+        assert!(
+            filtered > 0 && unfiltered > 0,
+            "{filtered} filtered, {unfiltered} not"
+        );
     }
 
     /// Asked for a score that reaches a floor, a search's scorer gives the exact score

@@ -65,6 +65,14 @@ impl SubstringQuery {
         self.bigrams[0].1.field()
     }
 
+    /// Every bigram an entry holding the term must hold: the covering and narrowing ones.
+    pub(super) fn needed_bigrams(&self) -> impl Iterator<Item = &Term> {
+        self.bigrams
+            .iter()
+            .map(|(_, term)| term)
+            .chain(&self.narrowing)
+    }
+
     /// The terms it is scored by, as one BM25 weight: the covering bigrams.
     pub(super) fn scored_by(&self) -> Vec<Term> {
         self.bigrams.iter().map(|(_, term)| term.clone()).collect()
