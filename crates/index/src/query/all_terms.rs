@@ -8,7 +8,10 @@
 //! term, that cost twice as much as reading them all. When scoring, each term's
 //! frequencies are kept with the window (seeking scorers of their own to the entries
 //! asked for a score cost more than the window saved). Sparser terms are left to
-//! tantivy's intersection, which skips through them.
+//! tantivy's intersection, which skips through them. Within a window, a term far
+//! denser than the candidates left is sought for each instead of read through. The
+//! same windows, of the bigrams substring terms need, filter the candidates of a
+//! conjunction (see `conjunction`).
 //!
 //! Scores are those of tantivy's intersection to the bit: the same scorers, summed in
 //! the same order.
