@@ -293,8 +293,8 @@ pub(super) struct WindowedIntersection {
     words: [u64; WINDOW_WORDS],
     /// The word of the current entry.
     word: usize,
-    /// Where the next window starts: no list holds an entry between the current
-    /// window's end and it.
+    /// Where the next window starts: no entry between the current window's end and it
+    /// is in every list (one read to the window's end has none there).
     next_base: DocId,
     /// Whether the window holds the matches from the current entry on. Asked about
     /// entries one at a time (as a rarer required query asks), the lists skip to each
