@@ -23,9 +23,9 @@ use tantivy::query::{
     TermQuery, Weight,
 };
 use tantivy::schema::IndexRecordOption;
-use tantivy::{
-    DocId, DocSet, Score, SeekDangerResult, SegmentReader, TantivyError, Term, TERMINATED,
-};
+
+use super::explain_sum;
+use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
 
 /// Words of 64 entries in a window.
 const WINDOW_WORDS: usize = 16;
@@ -168,17 +168,7 @@ impl Weight for AllTermsWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(TantivyError::InvalidArgument(format!(
-                "document #{doc} does not match"
-            )));
-        }
-        let mut explanation = Explanation::new("All terms", scorer.score());
-        for weight in &self.weights {
-            explanation.add_detail(weight.explain(reader, doc)?);
-        }
-        Ok(explanation)
+        explain_sum("All terms", self, &self.weights, reader, doc)
     }
 }
 
@@ -377,8 +367,9 @@ impl WindowedIntersection {
                 let List {
                     postings, scoring, ..
                 } = list;
-                let candidates: u32 = self.words.iter().map(|word| word.count_ones()).sum();
-                if at > 0 && candidates.saturating_mul(PROBE_RATIO) < list.per_window {
+                let candidates =
+                    || -> u32 { self.words.iter().map(|word| word.count_ones()).sum() };
+                if at > 0 && candidates().saturating_mul(PROBE_RATIO) < list.per_window {
                     // Few candidates left: each is sought rather than the window read.
                     probe(&mut self.words, postings, scoring, start);
                 } else {

@@ -14,8 +14,9 @@
 //!   hit was most of the ranking time of queries with 100 k hits.
 
 use tantivy::query::{Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TantivyError, Term};
+use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term};
 
+use super::scorer_on;
 use super::substring::{SubstringQuery, SubstringWeight};
 
 /// What earns a bonus.
@@ -202,13 +203,7 @@ impl Weight for WithBonusWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(TantivyError::InvalidArgument(format!(
-                "document #{doc} does not match"
-            )));
-        }
-        let mut explanation = Explanation::new("With bonus", scorer.score());
+        let mut explanation = Explanation::new("With bonus", scorer_on(self, reader, doc)?.score());
         explanation.add_detail(self.required.explain(reader, doc)?);
         Ok(explanation)
     }

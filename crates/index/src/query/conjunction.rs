@@ -16,11 +16,10 @@
 //! scores are the same to the bit.
 
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, TermQuery, Weight};
-use tantivy::{
-    DocId, DocSet, Score, SeekDangerResult, SegmentReader, TantivyError, Term, TERMINATED,
-};
+use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
 
 use super::all_terms::WindowedIntersection;
+use super::explain_sum;
 use super::substring::{Approximation, SubstringQuery, SubstringScorer};
 
 /// Matches where every query matches; scores the sum of their scores.
@@ -92,17 +91,7 @@ impl Weight for ConjunctionWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(TantivyError::InvalidArgument(format!(
-                "document #{doc} does not match"
-            )));
-        }
-        let mut explanation = Explanation::new("Conjunction", scorer.score());
-        for weight in &self.weights {
-            explanation.add_detail(weight.explain(reader, doc)?);
-        }
-        Ok(explanation)
+        explain_sum("Conjunction", self, &self.weights, reader, doc)
     }
 }
 

@@ -9,6 +9,39 @@ pub(crate) mod conjunction;
 pub mod substring;
 pub mod syntax;
 
+use tantivy::query::{Explanation, Scorer, Weight};
+use tantivy::{DocId, SegmentReader, TantivyError};
+
 pub(crate) use bonus::score_reaching;
 pub use compile::{compile, resolve_region, CompiledQuery, Dimension};
 pub use syntax::{parse_query, ParsedQuery};
+
+/// `weight`'s scorer in `reader` standing on `doc`; an error if `doc` does not match.
+fn scorer_on(
+    weight: &dyn Weight,
+    reader: &SegmentReader,
+    doc: DocId,
+) -> tantivy::Result<Box<dyn Scorer>> {
+    let mut scorer = weight.scorer(reader, 1.0)?;
+    if scorer.seek(doc) != doc {
+        return Err(TantivyError::InvalidArgument(format!(
+            "document #{doc} does not match"
+        )));
+    }
+    Ok(scorer)
+}
+
+/// The explanation of `doc` under `whole`, which scores the sum of `parts`' scores.
+fn explain_sum(
+    label: &'static str,
+    whole: &dyn Weight,
+    parts: &[Box<dyn Weight>],
+    reader: &SegmentReader,
+    doc: DocId,
+) -> tantivy::Result<Explanation> {
+    let mut explanation = Explanation::new(label, scorer_on(whole, reader, doc)?.score());
+    for part in parts {
+        explanation.add_detail(part.explain(reader, doc)?);
+    }
+    Ok(explanation)
+}
