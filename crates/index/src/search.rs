@@ -23,7 +23,7 @@ use crate::facets::{
 };
 use crate::layout::{self, DICTIONARY_FILE, PLANS_FILE};
 use crate::passes::{Passes, SegmentThreads};
-use crate::query::{compile, parse_query, CompiledQuery, Dimension};
+use crate::query::{compile, parse_query, CompiledQuery, Dimension, FieldFilesCache};
 use crate::ranking::{PageCollector, Ranking};
 use crate::record::ItemRecord;
 use crate::request::{SearchRequest, SortOrder};
@@ -48,6 +48,8 @@ pub struct SearchIndex {
     info: IndexInfo,
     whole_index: OnceLock<WholeIndex>,
     columns: ColumnCache,
+    /// Where queries read the positions of their terms.
+    field_files: Arc<FieldFilesCache>,
     segment_threads: SegmentThreads,
 }
 
@@ -114,6 +116,7 @@ impl SearchIndex {
             info,
             whole_index: OnceLock::new(),
             columns: ColumnCache::default(),
+            field_files: Arc::default(),
             segment_threads: SegmentThreads::new(search_threads)
                 .map_err(IndexError::tantivy("starting the search threads"))?,
         })
@@ -133,7 +136,14 @@ impl SearchIndex {
         let parsed = parse_query(&request.query)?;
         let passes = self.segment_threads.passes(self.reader.searcher());
         let searcher = &passes.searcher;
-        let compiled = compile(&parsed, request, &self.fields, &self.jieba, searcher)?;
+        let compiled = compile(
+            &parsed,
+            request,
+            &self.fields,
+            &self.jieba,
+            searcher,
+            &self.field_files,
+        )?;
         // An empty page (limit 0: the total and facets alone, as scripts that count ask)
         // needs no ranking: nothing asks for scores, so none are computed.
         let ranking = (request.limit > 0).then(|| Ranking {
@@ -417,7 +427,14 @@ impl SearchIndex {
         let parsed = parse_query(&request.query)?;
         let passes = self.segment_threads.passes(self.reader.searcher());
         let searcher = &passes.searcher;
-        let compiled = compile(&parsed, request, &self.fields, &self.jieba, searcher)?;
+        let compiled = compile(
+            &parsed,
+            request,
+            &self.fields,
+            &self.jieba,
+            searcher,
+            &self.field_files,
+        )?;
         let raw = passes.search(&*compiled.full(), &StatsCollector)?;
         let mut by_year: Vec<YearStats> = raw
             .by_year
@@ -521,6 +538,7 @@ mod tests {
                 .collect(),
             narrowing.iter().map(|gram| bigram(gram)).collect(),
             word.map(|word| Term::from_field_text(fields.text_words, word)),
+            std::sync::Arc::clone(&index.field_files),
         )
     }
 
@@ -794,8 +812,15 @@ mod tests {
         ] {
             let parsed = parse_query(query).unwrap();
             let request = SearchRequest::new(query);
-            let compiled =
-                compile(&parsed, &request, &index.fields, &index.jieba, &searcher).unwrap();
+            let compiled = compile(
+                &parsed,
+                &request,
+                &index.fields,
+                &index.jieba,
+                &searcher,
+                &index.field_files,
+            )
+            .unwrap();
             let weight = compiled
                 .without_filters()
                 .weight(EnableScoring::enabled_from_searcher(&searcher))

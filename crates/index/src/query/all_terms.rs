@@ -17,7 +17,6 @@
 //! the same order.
 
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::BlockSegmentPostings;
 use tantivy::query::{
     intersect_scorers, Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer,
     TermQuery, Weight,
@@ -25,6 +24,7 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 
 use super::explain_sum;
+use super::postings::Cursor;
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
 
 /// Words of 64 entries in a window.
@@ -230,45 +230,6 @@ fn probe(
                 kept[(doc - start) as usize] = postings.block.freq(postings.at);
             }
         }
-    }
-}
-
-/// A term's postings, read a decoded block at a time.
-struct Cursor {
-    block: BlockSegmentPostings,
-    /// Place of the current entry in the block.
-    at: usize,
-}
-
-impl Cursor {
-    fn new(block: BlockSegmentPostings) -> Cursor {
-        Cursor { block, at: 0 }
-    }
-
-    /// The current entry, loading the next block when this one is read through;
-    /// `TERMINATED` past the last.
-    fn current(&mut self) -> DocId {
-        loop {
-            let len = self.block.block_len();
-            if self.at < len {
-                return self.block.doc(self.at);
-            }
-            if len == 0 {
-                return TERMINATED;
-            }
-            self.block.advance();
-            self.at = 0;
-        }
-    }
-
-    /// The first entry at or after `target`; never moves back.
-    fn seek(&mut self, target: DocId) -> DocId {
-        let doc = self.current();
-        if doc >= target {
-            return doc;
-        }
-        self.at = self.block.seek(target);
-        self.current()
     }
 }
 

@@ -111,7 +111,7 @@ impl Query for BonusQuery {
                         max: most_of(std::slice::from_ref(query.term()))?,
                     },
                     Bonus::Substring(query) => {
-                        BonusWeight::Substring(query.substring_weight(enable_scoring)?)
+                        BonusWeight::Substring(Box::new(query.substring_weight(enable_scoring)?))
                     }
                 };
                 Ok((weight, *boost))
@@ -142,7 +142,7 @@ enum BonusWeight {
         weight: Box<dyn Weight>,
         max: Score,
     },
-    Substring(SubstringWeight),
+    Substring(Box<SubstringWeight>),
 }
 
 struct WithBonusWeight {

@@ -5,6 +5,7 @@
 //! (jieba) matches are score bonuses (see `bonus`): they raise the score, never the match set.
 
 use std::ops::Bound;
+use std::sync::Arc;
 
 use edusearch_divisions::Divisions;
 use jieba_rs::Jieba;
@@ -17,6 +18,7 @@ use tantivy::{Searcher, Term};
 use super::all_terms::AllTermsQuery;
 use super::bonus::{Bonus, BonusQuery, Required};
 use super::conjunction::ConjunctionQuery;
+use super::postings::FieldFilesCache;
 use super::substring::SubstringQuery;
 use super::syntax::ParsedQuery;
 use crate::analysis::grams::bigrams;
@@ -117,18 +119,20 @@ impl CompiledQuery {
 }
 
 /// `searcher`: the index the query will run on, whose term statistics choose the
-/// cheapest bigrams to check.
+/// cheapest bigrams to check; `files`: where its positions are read.
 pub fn compile(
     parsed: &ParsedQuery,
     request: &SearchRequest,
     fields: &Fields,
     jieba: &Jieba,
     searcher: &Searcher,
+    files: &Arc<FieldFilesCache>,
 ) -> Result<CompiledQuery, SearchError> {
     let text = TextCompiler {
         fields,
         jieba,
         searcher,
+        files,
     }
     .compile(parsed)?;
 
@@ -197,6 +201,7 @@ struct TextCompiler<'a> {
     fields: &'a Fields,
     jieba: &'a Jieba,
     searcher: &'a Searcher,
+    files: &'a Arc<FieldFilesCache>,
 }
 
 impl TextCompiler<'_> {
@@ -316,7 +321,12 @@ impl TextCompiler<'_> {
             )),
             _ => {
                 let (covering, narrowing) = self.covering(&grams, field)?;
-                Bonus::Substring(SubstringQuery::new(covering, narrowing, None))
+                Bonus::Substring(SubstringQuery::new(
+                    covering,
+                    narrowing,
+                    None,
+                    Arc::clone(self.files),
+                ))
             }
         })
     }
@@ -347,7 +357,8 @@ impl TextCompiler<'_> {
                     _ => None,
                 };
                 let (covering, narrowing) = self.covering(&grams, fields.text_bigrams)?;
-                let query = SubstringQuery::new(covering, narrowing, as_word);
+                let query =
+                    SubstringQuery::new(covering, narrowing, as_word, Arc::clone(self.files));
                 Exact {
                     scored_by: query.scored_by(),
                     query: Box::new(query),

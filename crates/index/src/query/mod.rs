@@ -6,6 +6,7 @@ pub(crate) mod all_terms;
 mod bonus;
 pub mod compile;
 pub(crate) mod conjunction;
+mod postings;
 pub mod substring;
 pub mod syntax;
 
@@ -14,6 +15,7 @@ use tantivy::{DocId, SegmentReader, TantivyError};
 
 pub(crate) use bonus::score_reaching;
 pub use compile::{compile, resolve_region, CompiledQuery, Dimension};
+pub use postings::FieldFilesCache;
 pub use syntax::{parse_query, ParsedQuery};
 
 /// `weight`'s scorer in `reader` standing on `doc`; an error if `doc` does not match.

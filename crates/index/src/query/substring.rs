@@ -28,6 +28,10 @@ use tantivy::{
     DocId, DocSet, Score, SeekDangerResult, SegmentReader, TantivyError, Term, TERMINATED,
 };
 
+use std::sync::Arc;
+
+use super::postings::{FieldFilesCache, TermPostings};
+
 #[derive(Debug, Clone)]
 pub struct SubstringQuery {
     /// The covering bigrams, each with its character offset in the term: their
@@ -37,17 +41,20 @@ pub struct SubstringQuery {
     narrowing: Vec<Term>,
     /// The term as a word of the word field, if the field has one.
     word: Option<Term>,
+    /// Where the covering bigrams' positions are read.
+    files: Arc<FieldFilesCache>,
 }
 
 impl SubstringQuery {
     /// `bigrams` must hold at least two terms, all of one field indexed with positions;
     /// `narrowing`, the term's other bigrams of that field (repeats of the covering
     /// ones are dropped); `word` is the term as a word of the word field of the same
-    /// text, if there is one.
+    /// text, if there is one; `files`, the index's.
     pub fn new(
         bigrams: Vec<(usize, Term)>,
         narrowing: Vec<Term>,
         word: Option<Term>,
+        files: Arc<FieldFilesCache>,
     ) -> SubstringQuery {
         debug_assert!(bigrams.len() >= 2);
         let mut narrowing = narrowing;
@@ -58,6 +65,7 @@ impl SubstringQuery {
             bigrams,
             narrowing,
             word,
+            files,
         }
     }
 
@@ -146,7 +154,9 @@ impl SubstringWeight {
         boost: Score,
     ) -> tantivy::Result<Option<SubstringScorer>> {
         let field = self.query.field();
-        let inverted = reader.inverted_index(field)?;
+        let Some(files) = self.query.files.get(reader, field)? else {
+            return Ok(None);
+        };
         let max_offset = self
             .query
             .bigrams
@@ -156,16 +166,14 @@ impl SubstringWeight {
             .unwrap_or(0);
         let mut lists = Vec::with_capacity(self.query.bigrams.len() + self.query.narrowing.len());
         for (at, term) in &self.query.bigrams {
-            let Some(postings) =
-                inverted.read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
-            else {
+            let Some(postings) = TermPostings::open(reader, term, Some(&files))? else {
                 return Ok(None);
             };
             // Shifted so that the bigrams of one occurrence share a position.
             lists.push((Some((max_offset - at) as u32), postings));
         }
         for term in &self.query.narrowing {
-            let Some(postings) = inverted.read_postings(term, IndexRecordOption::Basic)? else {
+            let Some(postings) = TermPostings::open(reader, term, None)? else {
                 return Ok(None);
             };
             lists.push((None, postings));
@@ -233,7 +241,7 @@ impl Weight for SubstringWeight {
 
 pub(super) struct SubstringScorer {
     /// The postings of the covering and narrowing bigrams, rarest first.
-    lists: Vec<SegmentPostings>,
+    lists: Vec<TermPostings>,
     /// The covering bigrams, as (place in `lists`, shift of their positions).
     covering: Vec<(usize, u32)>,
     /// None where no entry of the segment has the word, or the field has no words.
@@ -254,7 +262,7 @@ impl SubstringScorer {
     /// them for every candidate was much of the time of matching it.
     fn next_match(&mut self, mut candidate: DocId) -> DocId {
         loop {
-            candidate = seek_forward(&mut self.lists[0], candidate);
+            candidate = self.lists[0].seek(candidate);
             if candidate == TERMINATED || self.holds_word(candidate) {
                 return candidate;
             }
@@ -275,7 +283,7 @@ impl SubstringScorer {
     fn align(&mut self, mut candidate: DocId) -> DocId {
         'outer: while candidate != TERMINATED {
             for postings in &mut self.lists {
-                let doc = seek_forward(postings, candidate);
+                let doc = postings.seek(candidate);
                 if doc > candidate {
                     candidate = doc;
                     continue 'outer;
@@ -382,12 +390,12 @@ impl DocSet for SubstringScorer {
 
     fn size_hint(&self) -> u32 {
         // As tantivy's phrase scorer estimates: far fewer entries hold the phrase than its bigrams.
-        self.lists[0].size_hint() / (10 * self.covering.len() as u32)
+        self.lists[0].doc_freq() / (10 * self.covering.len() as u32)
     }
 
     fn cost(&self) -> u64 {
         // Deciding a candidate may read positions: drive cheaper clauses first.
-        self.lists[0].size_hint() as u64 * 10 * self.covering.len() as u64
+        self.lists[0].doc_freq() as u64 * 10 * self.covering.len() as u64
     }
 }
 
@@ -413,7 +421,7 @@ impl SubstringScorer {
             return Approximation::Holds;
         }
         for postings in &mut self.lists {
-            let doc = seek_forward(postings, target);
+            let doc = postings.seek(target);
             if doc > target {
                 return Approximation::NoneBefore(doc);
             }
