@@ -130,20 +130,26 @@ impl SearchIndex {
         &self.generation
     }
 
-    /// One page of hits with the exact total and (if asked) facet counts.
-    pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+    /// A request checked and its query compiled for the passes of one search.
+    fn begin(&self, request: &SearchRequest) -> Result<(Passes<'_>, CompiledQuery), SearchError> {
         request.validate()?;
         let parsed = parse_query(&request.query)?;
         let passes = self.segment_threads.passes(self.reader.searcher());
-        let searcher = &passes.searcher;
         let compiled = compile(
             &parsed,
             request,
             &self.fields,
             &self.jieba,
-            searcher,
+            &passes.searcher,
             &self.field_files,
         )?;
+        Ok((passes, compiled))
+    }
+
+    /// One page of hits with the exact total and (if asked) facet counts.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+        let (passes, compiled) = self.begin(request)?;
+        let searcher = &passes.searcher;
         // An empty page (limit 0: the total and facets alone, as scripts that count ask)
         // needs no ranking: nothing asks for scores, so none are computed.
         let ranking = (request.limit > 0).then(|| Ranking {
@@ -423,18 +429,7 @@ impl SearchIndex {
 
     /// Items and regions per year, items per region, of a query's numbered items.
     pub fn stats(&self, request: &SearchRequest) -> Result<Stats, SearchError> {
-        request.validate()?;
-        let parsed = parse_query(&request.query)?;
-        let passes = self.segment_threads.passes(self.reader.searcher());
-        let searcher = &passes.searcher;
-        let compiled = compile(
-            &parsed,
-            request,
-            &self.fields,
-            &self.jieba,
-            searcher,
-            &self.field_files,
-        )?;
+        let (passes, compiled) = self.begin(request)?;
         let raw = passes.search(&*compiled.full(), &StatsCollector)?;
         let mut by_year: Vec<YearStats> = raw
             .by_year
