@@ -266,9 +266,8 @@ impl FieldFiles {
 }
 
 /// Fields' files of each segment of an index, opened once for all the scorers of its
-/// queries: a search opens a scorer per piece of a segment, and opening the files
-/// reads their tables of contents, which cost a few percent of the time of searching
-/// 劳动教育 心理健康 when each of its terms' scorers did it.
+/// queries rather than by each: a search opens a scorer per term and piece of a
+/// segment, and opening the files reads their tables of contents.
 #[derive(Default)]
 pub struct FieldFilesCache {
     opened: Mutex<HashMap<(SegmentId, Field), Option<FieldFiles>>>,

@@ -20,6 +20,8 @@
 //! many titles hold its bigrams, would otherwise have every such title's positions
 //! read each time a scorer is opened.
 
+use std::sync::Arc;
+
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
@@ -27,8 +29,6 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{
     DocId, DocSet, Score, SeekDangerResult, SegmentReader, TantivyError, Term, TERMINATED,
 };
-
-use std::sync::Arc;
 
 use super::postings::{FieldFilesCache, TermPostings};
 
