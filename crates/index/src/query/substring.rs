@@ -185,7 +185,7 @@ impl SubstringWeight {
             .enumerate()
             .filter_map(|(at, (shift, _))| shift.map(|shift| (at, shift)))
             .collect();
-        let lists = lists.into_iter().map(|(_, postings)| postings).collect();
+        let lists: Vec<TermPostings> = lists.into_iter().map(|(_, postings)| postings).collect();
         let word_record = if self.bm25.is_some() {
             IndexRecordOption::WithFreqs
         } else {
@@ -202,8 +202,15 @@ impl SubstringWeight {
             None => None,
         }
         .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
+        // Those in most entries come last.
+        let sparse = lists
+            .iter()
+            .take_while(|postings| postings.doc_freq() <= reader.max_doc() / 2)
+            .count()
+            .max(1);
         Ok(Some(SubstringScorer {
             lists,
+            sparse,
             covering,
             word,
             doc: 0,
@@ -242,6 +249,8 @@ impl Weight for SubstringWeight {
 pub(super) struct SubstringScorer {
     /// The postings of the covering and narrowing bigrams, rarest first.
     lists: Vec<TermPostings>,
+    /// How many of `lists` are in at most half the segment's entries.
+    sparse: usize,
     /// The covering bigrams, as (place in `lists`, shift of their positions).
     covering: Vec<(usize, u32)>,
     /// None where no entry of the segment has the word, or the field has no words.
@@ -260,13 +269,22 @@ impl SubstringScorer {
     /// rarest bigram that has the word is a match without the other bigrams being
     /// sought: those of a frequent word (教育 in 劳动教育) fill most entries, and seeking
     /// them for every candidate was much of the time of matching it.
+    ///
+    /// Bigrams in most entries are sought last, only for an entry that holds every
+    /// other bigram and not the word: 劳动 … 动教 apart led to the next entry holding
+    /// both, nearly always one with the word, and seeking 教育 there first decoded a
+    /// block of its postings for each.
     fn next_match(&mut self, mut candidate: DocId) -> DocId {
         loop {
             candidate = self.lists[0].seek(candidate);
             if candidate == TERMINATED || self.holds_word(candidate) {
                 return candidate;
             }
-            let aligned = self.align(candidate);
+            // First the bigrams in at most half the entries, then all of them.
+            let mut aligned = self.align(candidate, self.sparse);
+            if aligned == candidate {
+                aligned = self.align(candidate, self.lists.len());
+            }
             if aligned != candidate {
                 // The rarest bigram now stands on `aligned`: it may have the word.
                 candidate = aligned;
@@ -279,10 +297,11 @@ impl SubstringScorer {
         }
     }
 
-    /// The first entry at or after `candidate` that holds every bigram.
-    fn align(&mut self, mut candidate: DocId) -> DocId {
+    /// The first entry at or after `candidate` that holds the bigrams of the first
+    /// `lists` lists.
+    fn align(&mut self, mut candidate: DocId, lists: usize) -> DocId {
         'outer: while candidate != TERMINATED {
-            for postings in &mut self.lists {
+            for postings in &mut self.lists[..lists] {
                 let doc = postings.seek(candidate);
                 if doc > candidate {
                     candidate = doc;
