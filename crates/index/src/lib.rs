@@ -11,6 +11,7 @@ mod columns;
 pub mod error;
 mod facets;
 pub mod layout;
+pub mod order;
 mod passes;
 pub mod query;
 mod ranking;
@@ -25,6 +26,7 @@ mod tokenizers;
 
 pub use build::{BuildOptions, IndexBuilder};
 pub use error::{IndexError, RegionCandidate, SearchError};
+pub use order::{layout_key, sort_plans, RecordsInLayoutOrder};
 pub use record::{EntryKind, ItemRecord};
 pub use request::{SearchRequest, SortOrder, YearFilter, MAX_LIMIT, MAX_QUERY_CHARS};
 pub use response::*;

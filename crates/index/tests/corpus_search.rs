@@ -9,7 +9,8 @@ use edusearch_index::analysis::normalize;
 use edusearch_index::analysis::words::words;
 use edusearch_index::analysis::{shared_jieba, BUILTIN_DICTIONARY};
 use edusearch_index::{
-    BuildOptions, IndexBuilder, ItemRecord, SearchIndex, SearchRequest, SortOrder, YearFilter,
+    sort_plans, BuildOptions, IndexBuilder, ItemRecord, SearchIndex, SearchRequest, SortOrder,
+    YearFilter,
 };
 use edusearch_plans::Plan;
 
@@ -26,9 +27,11 @@ fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
         let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
-        let plans = edusearch_plans::corpus::read_corpus(&corpus)
+        let mut plans = edusearch_plans::corpus::read_corpus(&corpus)
             .expect("corpus")
             .plans;
+        // In layout order, as `edusearch index` adds them.
+        sort_plans(&mut plans);
         let dir = tempfile::tempdir().unwrap();
         let mut builder = IndexBuilder::create(dir.path(), &BuildOptions::default()).unwrap();
         for plan in &plans {
@@ -734,6 +737,13 @@ fn searching_segments_side_by_side_answers_as_one_thread_does() {
                 0,
             ),
             (vec![], vec![], SortOrder::Relevance, 10),
+            // Both: each segment's entries of those years, and of 广东 in the others.
+            (
+                vec!["440000".to_owned()],
+                vec![YearFilter::Range(2022, 2024)],
+                SortOrder::Relevance,
+                0,
+            ),
         ] {
             let request = SearchRequest {
                 query: query.to_owned(),

@@ -10,7 +10,9 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{anyhow, bail, Context, Result};
-use edusearch_index::{BuildOptions, EntryKind, IndexBuilder, ItemRecord};
+use edusearch_index::{
+    sort_plans, BuildOptions, EntryKind, IndexBuilder, ItemRecord, RecordsInLayoutOrder,
+};
 use edusearch_plans::corpus::read_corpus;
 use serde::{Deserialize, Serialize};
 
@@ -20,8 +22,8 @@ use crate::{BuildArgs, BuildSource};
 /// What the child process reports.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ChildReport {
-    /// Reading and parsing the input before any indexing (plan files only; JSON lines
-    /// are decoded as they are added).
+    /// Reading the input before any indexing: the plan files, or the pass over the
+    /// JSON lines that finds each line's place (they are decoded as they are added).
     pub read_seconds: f64,
     /// Everything: reading, adding, committing, merging.
     pub seconds: f64,
@@ -70,15 +72,11 @@ pub fn build_child(args: &BuildArgs) -> Result<()> {
     let mut builder = IndexBuilder::create(&args.index, &options).map_err(|e| anyhow!("{e}"))?;
     match args.source {
         BuildSource::Jsonl => {
-            let file = File::open(&args.input)
-                .with_context(|| format!("opening {}", args.input.display()))?;
-            for (n, line) in BufReader::with_capacity(1 << 20, file).lines().enumerate() {
-                let line = line.with_context(|| format!("reading {}", args.input.display()))?;
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let record: ItemRecord = serde_json::from_str(&line)
-                    .with_context(|| format!("{} line {}", args.input.display(), n + 1))?;
+            // In layout order, as `edusearch index --items` adds them.
+            let records = RecordsInLayoutOrder::open(&args.input).map_err(|e| anyhow!("{e}"))?;
+            report.read_seconds = started.elapsed().as_secs_f64();
+            for entry in records {
+                let (_, _, record) = entry.map_err(|e| anyhow!("{e}"))?;
                 builder.add_record(&record).map_err(|e| anyhow!("{e}"))?;
                 report.entries += 1;
                 if record.kind == EntryKind::Item {
@@ -87,7 +85,8 @@ pub fn build_child(args: &BuildArgs) -> Result<()> {
             }
         }
         BuildSource::Plans => {
-            let output = read_corpus(&args.input).map_err(|e| anyhow!("{e}"))?;
+            let mut output = read_corpus(&args.input).map_err(|e| anyhow!("{e}"))?;
+            sort_plans(&mut output.plans);
             report.read_seconds = started.elapsed().as_secs_f64();
             report.warnings = output.warnings.len();
             for plan in &output.plans {

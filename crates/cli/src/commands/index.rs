@@ -1,15 +1,13 @@
 //! `edusearch index`: corpus folders/files or a JSON-lines export → a new index
 //! generation that replaces the old one only when complete.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use edusearch_index::{BuildOptions, IndexBuilder, ItemRecord};
+use edusearch_index::{sort_plans, BuildOptions, IndexBuilder, RecordsInLayoutOrder};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::IndexDir;
@@ -83,8 +81,9 @@ fn index_documents(
         paths.to_vec()
     };
     let spinner = progress(quiet, None, "reading documents");
-    let output = edusearch_plans::corpus::read_paths(&paths)?;
+    let mut output = edusearch_plans::corpus::read_paths(&paths)?;
     spinner.finish_and_clear();
+    sort_plans(&mut output.plans);
     for warning in &output.warnings {
         eprintln!("warning: {}: {}", warning.source, warning.message);
     }
@@ -99,31 +98,17 @@ fn index_documents(
     Ok((output.files, output.warnings.len()))
 }
 
-fn index_jsonl(builder: &mut IndexBuilder, path: &PathBuf, quiet: bool) -> anyhow::Result<usize> {
-    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let bar = progress(quiet, Some(size), "indexing entries");
-    let mut reader = BufReader::new(file);
-    let mut line = String::new();
-    let mut line_number = 0;
-    loop {
-        line.clear();
-        let read = reader
-            .read_line(&mut line)
-            .with_context(|| format!("{}:{}", path.display(), line_number + 1))?;
-        if read == 0 {
-            break;
-        }
-        line_number += 1;
-        bar.inc(read as u64);
-        if line.trim().is_empty() {
-            continue;
-        }
-        let record: ItemRecord = serde_json::from_str(&line)
-            .with_context(|| format!("{}:{line_number}: not an item record", path.display()))?;
+fn index_jsonl(builder: &mut IndexBuilder, path: &Path, quiet: bool) -> anyhow::Result<usize> {
+    let spinner = progress(quiet, None, "reading entries");
+    let records = RecordsInLayoutOrder::open(path)?;
+    spinner.finish_and_clear();
+    let bar = progress(quiet, Some(records.bytes()), "indexing entries");
+    for entry in records {
+        let (line_number, len, record) = entry?;
         builder
             .add_record(&record)
             .with_context(|| format!("{}:{line_number}", path.display()))?;
+        bar.inc(len as u64);
     }
     bar.finish_and_clear();
     Ok(0)
