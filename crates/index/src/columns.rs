@@ -13,6 +13,7 @@
 //! where a list of units per entry cost a second miss for every hit with units.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 use tantivy::columnar::StrColumn;
@@ -74,6 +75,9 @@ pub struct SegmentColumns {
     /// Whether `order` rises with doc id (as a segment written in one go has it; a
     /// merge may interleave).
     order_follows_doc_ids: bool,
+    /// The entries of each year, newest first, if the segment is in layout order
+    /// (see [`crate::layout_key`]).
+    year_blocks: Option<Vec<YearBlock>>,
     /// The unit column, for ordinal ↔ name.
     pub units: Option<StrColumn>,
 }
@@ -163,10 +167,40 @@ impl SegmentColumns {
         self.order_follows_doc_ids
     }
 
+    /// The entries of each year, newest first, each year's by region slot, if the
+    /// segment was written in layout order; None otherwise.
+    pub fn year_blocks(&self) -> Option<&[YearBlock]> {
+        self.year_blocks.as_deref()
+    }
+
+    /// The entries of `block` whose region slots are in `slots`.
+    pub fn region_run(&self, block: &YearBlock, slots: &Range<usize>) -> Range<DocId> {
+        let first_at_or_after = |slot: usize| {
+            let (mut low, mut high) = (block.entries.start, block.entries.end);
+            while low < high {
+                let middle = low + (high - low) / 2;
+                if self.facets(middle).region_slot < slot {
+                    low = middle + 1;
+                } else {
+                    high = middle;
+                }
+            }
+            low
+        };
+        first_at_or_after(slots.start)..first_at_or_after(slots.end)
+    }
+
     /// The browse order of a doc.
     pub fn order(&self, doc: DocId) -> u64 {
         self.order.get(doc as usize).copied().unwrap_or(u64::MAX)
     }
+}
+
+/// The entries of one year in a segment in layout order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YearBlock {
+    pub year_slot: usize,
+    pub entries: Range<DocId>,
 }
 
 /// Builds a segment's arrays from its entries' values in doc order.
@@ -182,6 +216,10 @@ struct ColumnsBuilder {
     set_numbers: HashMap<Vec<u32>, u32>,
     order: Vec<u64>,
     order_follows_doc_ids: bool,
+    /// The year blocks so far and the last entry's year and region slot; None once
+    /// an entry breaks layout order.
+    year_blocks: Option<Vec<YearBlock>>,
+    last_key: Option<(i64, u16)>,
 }
 
 impl ColumnsBuilder {
@@ -198,6 +236,8 @@ impl ColumnsBuilder {
             set_numbers: HashMap::from([(Vec::new(), 0)]),
             order: Vec::with_capacity(docs),
             order_follows_doc_ids: true,
+            year_blocks: Some(Vec::new()),
+            last_key: None,
         }
     }
 
@@ -247,6 +287,7 @@ impl ColumnsBuilder {
                 number
             }
         };
+        self.follow_layout(year, year_slot, pair.region_slot);
         self.codes
             .push(u64::from(pair_number) | u64::from(set_number) << 32);
         if self.order.last().is_some_and(|&previous| previous >= order) {
@@ -254,6 +295,30 @@ impl ColumnsBuilder {
         }
         self.order.push(order);
         Ok(())
+    }
+
+    /// Extends the year blocks with the next doc, or gives them up if it breaks
+    /// layout order: newest year first (unknown, 0, last), then by region slot.
+    fn follow_layout(&mut self, year: i64, year_slot: u16, region_slot: u16) {
+        let Some(blocks) = &mut self.year_blocks else {
+            return;
+        };
+        let doc = self.codes.len() as DocId;
+        match self.last_key {
+            Some((last_year, last_slot)) if last_year == year && last_slot <= region_slot => {}
+            Some((last_year, _)) if last_year <= year => {
+                self.year_blocks = None;
+                return;
+            }
+            _ => blocks.push(YearBlock {
+                year_slot: usize::from(year_slot),
+                entries: doc..doc,
+            }),
+        }
+        if let Some(block) = blocks.last_mut() {
+            block.entries.end = doc + 1;
+        }
+        self.last_key = Some((year, region_slot));
     }
 
     fn finish(self, units: Option<StrColumn>) -> SegmentColumns {
@@ -274,6 +339,7 @@ impl ColumnsBuilder {
             set_ords: self.set_ords,
             order: self.order,
             order_follows_doc_ids: self.order_follows_doc_ids,
+            year_blocks: self.year_blocks,
             units,
         }
     }
@@ -382,7 +448,53 @@ mod tests {
         )
     }
 
+    /// Where an entry goes in layout order.
+    fn layout_key(entry: &Entry) -> (std::cmp::Reverse<i64>, usize) {
+        (
+            std::cmp::Reverse(entry.year),
+            RegionCounts::slot(entry.region),
+        )
+    }
+
     proptest! {
+        /// Year blocks exist exactly for entries in layout order; they cover the
+        /// entries in turn, one year each, and a run of region slots within a block is
+        /// the block's entries of those slots.
+        #[test]
+        fn year_blocks_follow_layout_order(
+            mut entries in entries(),
+            sorted in any::<bool>(),
+            slots in (0..3400usize, 0..3400usize),
+        ) {
+            if sorted {
+                entries.sort_by_key(layout_key);
+            }
+            let columns = build(&entries);
+            let in_order = entries.windows(2).all(|w| layout_key(&w[0]) <= layout_key(&w[1]));
+            prop_assert_eq!(columns.year_blocks().is_some(), in_order);
+            let Some(blocks) = columns.year_blocks() else {
+                return Ok(());
+            };
+            let mut next: DocId = 0;
+            for block in blocks {
+                prop_assert_eq!(block.entries.start, next);
+                next = block.entries.end;
+                let year = columns.years()[block.year_slot];
+                for doc in block.entries.clone() {
+                    prop_assert_eq!(entries[doc as usize].year, year);
+                }
+                let slots = slots.0.min(slots.1)..slots.0.max(slots.1);
+                let run = columns.region_run(block, &slots);
+                let expected: Vec<DocId> = block
+                    .entries
+                    .clone()
+                    .filter(|&doc| slots.contains(&RegionCounts::slot(entries[doc as usize].region)))
+                    .collect();
+                prop_assert_eq!(run.collect::<Vec<_>>(), expected);
+            }
+            prop_assert_eq!(next as usize, entries.len());
+        }
+
         #[test]
         fn every_entry_reads_back_its_values(entries in entries()) {
             let columns = build(&entries);

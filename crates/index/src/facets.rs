@@ -11,6 +11,7 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::build::ENTRY_BITS;
 use crate::columns::{ColumnCache, EntryFacets, SegmentColumns};
+use crate::filters::{year_value, ColumnFilters, SegmentFilters, Verdict};
 use crate::passes::ScoreOnDemand;
 use crate::ranking::{PieceTop, RankKey, Ranking};
 use crate::request::YearFilter;
@@ -127,48 +128,6 @@ impl RawCounts {
     }
 }
 
-/// The request's filters, checked per entry from fast-field columns.
-#[derive(Debug, Default)]
-pub struct ColumnFilters {
-    /// Accepted region slots (see [`RegionCounts`]): the selected divisions and all
-    /// under them.
-    regions: Option<Vec<bool>>,
-    years: Option<Vec<YearFilter>>,
-    units: Option<Vec<String>>,
-}
-
-impl ColumnFilters {
-    /// Filters on the selected region codes (0 = unknown), years and units; an empty
-    /// list is no filter.
-    pub fn new(regions: &[u64], years: &[YearFilter], units: &[String]) -> ColumnFilters {
-        let regions = (!regions.is_empty()).then(|| {
-            let divisions = Divisions::global();
-            let selected: Vec<usize> = regions
-                .iter()
-                .filter_map(|&code| divisions.position(code))
-                .collect();
-            let mut accept: Vec<bool> = (0..divisions.len())
-                .map(|at| {
-                    selected
-                        .iter()
-                        .any(|&s| divisions.is_ancestor_or_self(s, at))
-                })
-                .collect();
-            accept.push(regions.contains(&UNKNOWN));
-            accept
-        });
-        ColumnFilters {
-            regions,
-            years: (!years.is_empty()).then(|| years.to_vec()),
-            units: (!units.is_empty()).then(|| units.to_vec()),
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.regions.is_none() && self.years.is_none() && self.units.is_none()
-    }
-}
-
 /// Counts facets and the total in the same pass as the page is ranked: an entry that
 /// passes every filter is a hit (counted everywhere and offered to the page); one that
 /// fails exactly one filter still counts in that filter's own facet, so that each facet
@@ -202,13 +161,9 @@ pub struct FacetSegmentCollector {
     unfiltered: bool,
     /// Hits not yet counted (see [`COUNT_BATCH`]).
     uncounted: Vec<DocId>,
-    filters: Arc<ColumnFilters>,
+    filters: SegmentFilters,
     wanted: Wanted,
     columns: Arc<SegmentColumns>,
-    /// Whether each of the segment's sets of units holds a selected unit.
-    unit_set_accepted: Option<Vec<bool>>,
-    /// Whether each of the segment's years (by slot) passes the year filter.
-    year_accepted: Option<Vec<bool>>,
     total: u64,
     region_counts: RegionCounts,
     /// Counts by the segment's year slots.
@@ -229,52 +184,19 @@ impl Collector for FacetCollector<'_> {
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
         let columns = self.columns.get(segment)?;
-        let unit_set_accepted = match &self.filters.units {
-            None => None,
-            Some(units) => {
-                let mut selected = Vec::new();
-                if let Some(column) = &columns.units {
-                    for name in units {
-                        if let Some(ord) = column.dictionary().term_ord(name)? {
-                            selected.push(ord as u32);
-                        }
-                    }
-                }
-                let accepted = (0..columns.unit_sets())
-                    .map(|set| {
-                        columns
-                            .unit_ords(set)
-                            .iter()
-                            .any(|ord| selected.contains(ord))
-                    })
-                    .collect();
-                Some(accepted)
-            }
-        };
         let unit_terms = match (&columns.units, self.wanted.unit) {
             (Some(column), true) => column.num_terms(),
             _ => 0,
         };
         // One slot more than the segment's years: the slot of a doc it does not have.
         let year_slots = columns.years().len() + 1;
-        let year_accepted = self.filters.years.as_ref().map(|filters| {
-            let mut accepted: Vec<bool> = columns
-                .years()
-                .iter()
-                .map(|&year| filters.iter().any(|f| f.contains(year_value(year))))
-                .collect();
-            accepted.push(false);
-            accepted
-        });
         Ok(FacetSegmentCollector {
             top: self.top.map(|ranking| PieceTop::new(ranking, ordinal)),
             unfiltered: self.filters.is_empty(),
             uncounted: Vec::with_capacity(COUNT_BATCH),
-            filters: Arc::clone(&self.filters),
+            filters: SegmentFilters::new(&self.filters, &columns)?,
             wanted: self.wanted,
             columns,
-            unit_set_accepted,
-            year_accepted,
             total: 0,
             region_counts: RegionCounts::default(),
             year_slot_counts: vec![0; if self.wanted.year { year_slots } else { 0 }],
@@ -315,7 +237,7 @@ impl ScoreOnDemand for FacetSegmentCollector {
         } else if self.top.is_some() {
             // Whether the entry is offered depends on its values: read them now.
             let entry = columns.facets(doc);
-            let verdict = self.sift(&entry);
+            let verdict = self.filters.sift(&entry);
             if verdict.all() {
                 if let Some(top) = &mut self.top {
                     top.offer(doc, columns, score);
@@ -337,26 +259,6 @@ impl ScoreOnDemand for FacetSegmentCollector {
 /// Hits counted at a time (see [`FacetSegmentCollector::count_uncounted`]).
 const COUNT_BATCH: usize = 64;
 
-/// Which filters an entry passes.
-#[derive(Clone, Copy)]
-struct Verdict {
-    region: bool,
-    year: bool,
-    unit: bool,
-}
-
-impl Verdict {
-    const ALL: Verdict = Verdict {
-        region: true,
-        year: true,
-        unit: true,
-    };
-
-    fn all(&self) -> bool {
-        self.region && self.year && self.unit
-    }
-}
-
 impl FacetSegmentCollector {
     /// Counts the entries set aside. The entries of a large segment lie far apart, so
     /// reading one's facet values is a cache miss; one entry at a time, between the
@@ -373,30 +275,11 @@ impl FacetSegmentCollector {
             let verdict = if self.unfiltered {
                 Verdict::ALL
             } else {
-                self.sift(entry)
+                self.filters.sift(entry)
             };
             self.count(entry, verdict);
         }
         self.uncounted.clear();
-    }
-
-    /// Which filters an entry passes.
-    fn sift(&self, entry: &EntryFacets) -> Verdict {
-        let filters = &*self.filters;
-        Verdict {
-            region: filters
-                .regions
-                .as_ref()
-                .is_none_or(|accept| accept[entry.region_slot]),
-            year: self
-                .year_accepted
-                .as_ref()
-                .is_none_or(|accepted| accepted[entry.year_slot]),
-            unit: self
-                .unit_set_accepted
-                .as_ref()
-                .is_none_or(|accepted| accepted[entry.unit_set]),
-        }
     }
 
     /// Counts an entry: a hit (passing every filter) in the total and every facet
@@ -404,10 +287,7 @@ impl FacetSegmentCollector {
     /// facets); one failing more, nowhere. (The page, if any, is offered hits by the
     /// caller.)
     fn count(&mut self, entry: &EntryFacets, verdict: Verdict) {
-        let failed = [verdict.region, verdict.year, verdict.unit]
-            .iter()
-            .filter(|ok| !**ok)
-            .count();
+        let failed = verdict.failed();
         if failed > 1 {
             return;
         }
@@ -593,13 +473,6 @@ fn sort_tree(level: &mut [RegionCount]) {
     for node in level {
         sort_tree(&mut node.children);
     }
-}
-
-/// A year as stored, as a filter and a facet see it (none when unknown).
-fn year_value(stored: i64) -> Option<i32> {
-    (stored != UNKNOWN_YEAR)
-        .then(|| i32::try_from(stored).ok())
-        .flatten()
 }
 
 /// Years newest first, unknown last.

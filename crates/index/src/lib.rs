@@ -10,6 +10,7 @@ mod build;
 mod columns;
 pub mod error;
 mod facets;
+mod filters;
 pub mod layout;
 pub mod order;
 mod passes;

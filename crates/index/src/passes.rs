@@ -140,22 +140,46 @@ impl Passes<'_> {
         C: Collector,
         C::Child: ScoreOnDemand,
     {
+        self.search_scoring_on_demand_within(query, collector, None)
+    }
+
+    /// As [`Passes::search_scoring_on_demand`], visiting in each segment only the
+    /// entries of `within` (by segment ordinal: rising, disjoint ranges), if given.
+    pub fn search_scoring_on_demand_within<C>(
+        &self,
+        query: &dyn Query,
+        collector: &C,
+        within: Option<&[Vec<Range<DocId>>]>,
+    ) -> tantivy::Result<C::Fruit>
+    where
+        C: Collector,
+        C::Child: ScoreOnDemand,
+    {
         let weight = self.weight(query, collector.requires_scoring())?;
         let segments = self.searcher.segment_readers();
         let collect = |child: &mut C::Child, doc: DocId, scorer: &mut dyn Scorer| {
             child.collect_lazily(doc, &mut |floor| score_reaching(scorer, floor));
             !child.is_settled()
         };
+        let ranges = match within {
+            Some(within) => within.to_vec(),
+            None => whole_segments(segments),
+        };
         let fruits = match self.helpers {
-            None => whole_segments(segments)
-                .iter()
-                .map(|piece| {
-                    let segment = &segments[piece.segment as usize];
-                    search_piece(collector, &*weight, segment, piece, &collect)
+            None => ranges
+                .into_iter()
+                .enumerate()
+                .map(|(ord, entries)| {
+                    let piece = Piece {
+                        segment: ord as SegmentOrdinal,
+                        entries,
+                    };
+                    let segment = &segments[ord];
+                    search_piece(collector, &*weight, segment, &piece, &collect)
                 })
                 .collect::<tantivy::Result<Vec<_>>>()?,
             Some(helpers) => {
-                let pieces = self.pieces();
+                let pieces = self.cut(&ranges);
                 search_pieces(helpers, &pieces, segments, collector, &*weight, &collect)?
             }
         };
@@ -172,8 +196,13 @@ impl Passes<'_> {
 
     /// The pieces a search alone is cut into.
     fn pieces(&self) -> Vec<Piece> {
+        self.cut(&whole_segments(self.searcher.segment_readers()))
+    }
+
+    /// The pieces a search alone over these entries of each segment is cut into.
+    fn cut(&self, ranges: &[Vec<Range<DocId>>]) -> Vec<Piece> {
         cut_into_pieces(
-            self.searcher.segment_readers(),
+            ranges,
             self.threads.threads * PIECES_PER_THREAD,
             self.threads.min_piece_entries,
         )
@@ -192,43 +221,72 @@ impl Drop for Passes<'_> {
     }
 }
 
-/// A range of entries of one segment.
+/// Entries of one segment, as rising, disjoint ranges.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Piece {
     segment: SegmentOrdinal,
-    entries: Range<DocId>,
+    entries: Vec<Range<DocId>>,
 }
 
-/// Cuts the segments into about `wanted` pieces of equal numbers of entries, none
-/// smaller than `min_entries` unless its whole segment is, in segment order.
-fn cut_into_pieces(segments: &[SegmentReader], wanted: u32, min_entries: u32) -> Vec<Piece> {
-    let total: u64 = segments.iter().map(|s| u64::from(s.max_doc())).sum();
+/// Cuts the entries of each segment (by ordinal) into about `wanted` pieces of about
+/// equal numbers of entries, in segment order: a range longer than a piece is cut
+/// into equal parts, and shorter ones of one segment are grouped up to a piece's size.
+/// A piece is never cut below `min_entries`, so a small segment stays whole.
+fn cut_into_pieces(ranges: &[Vec<Range<DocId>>], wanted: u32, min_entries: u32) -> Vec<Piece> {
+    let total: u64 = ranges
+        .iter()
+        .flatten()
+        .map(|r| u64::from(r.end - r.start))
+        .sum();
     let piece_entries = (total / u64::from(wanted.max(1))).max(u64::from(min_entries.max(1)));
     let mut pieces = Vec::new();
-    for (ord, segment) in segments.iter().enumerate() {
-        let max_doc = segment.max_doc();
-        let count = u64::from(max_doc).div_ceil(piece_entries).max(1) as u32;
-        for at in 0..count {
-            let start = (u64::from(max_doc) * u64::from(at) / u64::from(count)) as DocId;
-            let end = (u64::from(max_doc) * u64::from(at + 1) / u64::from(count)) as DocId;
-            pieces.push(Piece {
-                segment: ord as SegmentOrdinal,
-                entries: start..end,
-            });
+    for (ord, ranges) in ranges.iter().enumerate() {
+        let segment = ord as SegmentOrdinal;
+        let mut group: Vec<Range<DocId>> = Vec::new();
+        let mut grouped = 0;
+        let mut flush = |group: &mut Vec<Range<DocId>>, grouped: &mut u64| {
+            if !group.is_empty() {
+                pieces.push(Piece {
+                    segment,
+                    entries: std::mem::take(group),
+                });
+            }
+            *grouped = 0;
+        };
+        for range in ranges.iter().filter(|r| !r.is_empty()) {
+            let len = u64::from(range.end - range.start);
+            if len > piece_entries {
+                flush(&mut group, &mut grouped);
+                let count = len.div_ceil(piece_entries);
+                for at in 0..count {
+                    let start = range.start + (len * at / count) as DocId;
+                    let end = range.start + (len * (at + 1) / count) as DocId;
+                    group.push(start..end);
+                    flush(&mut group, &mut grouped);
+                }
+                continue;
+            }
+            if grouped + len > piece_entries {
+                flush(&mut group, &mut grouped);
+            }
+            group.push(range.clone());
+            grouped += len;
         }
+        flush(&mut group, &mut grouped);
     }
     pieces
 }
 
-/// Every segment as one piece.
-fn whole_segments(segments: &[SegmentReader]) -> Vec<Piece> {
+/// The entries of a segment of `max_doc` entries, as ranges: all of them.
+pub(crate) fn every_entry(max_doc: DocId) -> Vec<Range<DocId>> {
+    std::iter::once(0..max_doc).collect()
+}
+
+/// Every entry of each segment.
+fn whole_segments(segments: &[SegmentReader]) -> Vec<Vec<Range<DocId>>> {
     segments
         .iter()
-        .enumerate()
-        .map(|(ord, segment)| Piece {
-            segment: ord as SegmentOrdinal,
-            entries: 0..segment.max_doc(),
-        })
+        .map(|segment| every_entry(segment.max_doc()))
         .collect()
 }
 
@@ -284,17 +342,20 @@ fn search_piece<C: Collector>(
 ) -> tantivy::Result<<C::Child as SegmentCollector>::Fruit> {
     let mut child = collector.for_segment(piece.segment, segment)?;
     let mut scorer = weight.scorer(segment, 1.0)?;
-    let mut doc = scorer.doc();
-    if doc < piece.entries.start {
-        doc = scorer.seek(piece.entries.start);
-    }
     let alive = segment.alive_bitset();
-    while doc < piece.entries.end && doc != TERMINATED {
-        if alive.is_none_or(|alive| alive.is_alive(doc)) && !collect(&mut child, doc, &mut *scorer)
-        {
-            break;
+    let mut doc = scorer.doc();
+    'ranges: for entries in &piece.entries {
+        if doc < entries.start {
+            doc = scorer.seek(entries.start);
         }
-        doc = scorer.advance();
+        while doc < entries.end && doc != TERMINATED {
+            if alive.is_none_or(|alive| alive.is_alive(doc))
+                && !collect(&mut child, doc, &mut *scorer)
+            {
+                break 'ranges;
+            }
+            doc = scorer.advance();
+        }
     }
     Ok(child.harvest())
 }
@@ -303,10 +364,14 @@ fn search_piece<C: Collector>(
 mod tests {
     use tantivy::collector::{Count, TopDocs};
     use tantivy::query::QueryParser;
-    use tantivy::schema::{Schema, INDEXED, STORED, TEXT};
+    use tantivy::schema::{Schema, INDEXED, TEXT};
     use tantivy::{doc, Index, Term};
 
-    use super::{cut_into_pieces, Piece, SegmentThreads, MIN_PIECE_ENTRIES};
+    use std::ops::Range;
+
+    use tantivy::DocId;
+
+    use super::{cut_into_pieces, every_entry, Piece, SegmentThreads, MIN_PIECE_ENTRIES};
 
     #[test]
     fn a_search_spreads_over_the_threads_only_while_alone() {
@@ -325,43 +390,54 @@ mod tests {
         assert!(!one.passes(reader.searcher()).parallel());
     }
 
+    /// The entries of each segment in the pieces, in order.
+    fn entries_by_segment(pieces: &[Piece], segments: usize) -> Vec<Vec<DocId>> {
+        let mut entries = vec![Vec::new(); segments];
+        for piece in pieces {
+            entries[piece.segment as usize].extend(piece.entries.iter().cloned().flatten());
+        }
+        entries
+    }
+
     #[test]
     fn pieces_cover_every_entry_once_and_small_segments_stay_whole() {
-        let mut schema = Schema::builder();
-        let n = schema.add_u64_field("n", STORED);
-        let index = Index::create_in_ram(schema.build());
-        let mut writer: tantivy::IndexWriter =
-            index.writer_with_num_threads(1, 15_000_000).unwrap();
-        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         let sizes = [3 * MIN_PIECE_ENTRIES + 5, 7, MIN_PIECE_ENTRIES];
-        for size in sizes {
-            for i in 0..size {
-                writer.add_document(doc!(n => u64::from(i))).unwrap();
-            }
-            writer.commit().unwrap();
-        }
-        let searcher = index.reader().unwrap().searcher();
-        let segments = searcher.segment_readers();
-        assert_eq!(segments.len(), 3);
-
-        let pieces = cut_into_pieces(segments, 8, MIN_PIECE_ENTRIES);
-        for (ord, segment) in segments.iter().enumerate() {
-            let mine: Vec<&Piece> = pieces
-                .iter()
-                .filter(|p| p.segment as usize == ord)
-                .collect();
-            assert_eq!(mine.first().unwrap().entries.start, 0);
-            assert_eq!(mine.last().unwrap().entries.end, segment.max_doc());
-            for pair in mine.windows(2) {
-                assert_eq!(pair[0].entries.end, pair[1].entries.start);
-            }
-            if segment.max_doc() <= MIN_PIECE_ENTRIES {
-                assert_eq!(mine.len(), 1, "segment {ord} is too small to cut");
+        let whole: Vec<Vec<Range<DocId>>> = sizes.iter().map(|&size| every_entry(size)).collect();
+        let pieces = cut_into_pieces(&whole, 8, MIN_PIECE_ENTRIES);
+        let covered = entries_by_segment(&pieces, sizes.len());
+        for (ord, &size) in sizes.iter().enumerate() {
+            assert_eq!(covered[ord], (0..size).collect::<Vec<_>>(), "segment {ord}");
+            let mine = pieces.iter().filter(|p| p.segment as usize == ord).count();
+            if size <= MIN_PIECE_ENTRIES {
+                assert_eq!(mine, 1, "segment {ord} is too small to cut");
             } else {
-                assert!(mine.len() > 1, "segment {ord} is cut");
+                assert!(mine > 1, "segment {ord} is cut");
             }
         }
-        assert!(pieces.iter().all(|p| !p.entries.is_empty()));
+        assert!(pieces
+            .iter()
+            .all(|p| p.entries.iter().all(|r| !r.is_empty())));
+    }
+
+    #[test]
+    fn pieces_of_scattered_ranges_group_the_short_and_cut_the_long() {
+        // A year's run, then short runs of a region in other years, in two segments.
+        let ranges = vec![
+            vec![0..5_000, 9_000..9_300, 12_000..12_250, 20_000..20_400],
+            vec![100..350, 1_000..1_200, 4_000..4_100],
+        ];
+        let pieces = cut_into_pieces(&ranges, 4, 1_000);
+        let covered = entries_by_segment(&pieces, 2);
+        for (ord, ranges) in ranges.iter().enumerate() {
+            let expected: Vec<DocId> = ranges.iter().cloned().flatten().collect();
+            assert_eq!(covered[ord], expected, "segment {ord}");
+        }
+        let sizes: Vec<u32> = pieces
+            .iter()
+            .map(|p| p.entries.iter().map(|r| r.end - r.start).sum())
+            .collect();
+        // 6,500 entries in 4 pieces: pieces of up to 1,625; the long run cut in four.
+        assert_eq!(sizes, [1_250, 1_250, 1_250, 1_250, 950, 550]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::fs;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -12,17 +13,17 @@ use jieba_rs::Jieba;
 use tantivy::collector::Count;
 use tantivy::query::{AllQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{DocAddress, DocId, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 use crate::analysis::shared_jieba;
 use crate::columns::ColumnCache;
 use crate::error::{IndexError, Result, SearchError};
 use crate::facets::{
-    region_tree, unit_counts, year_counts, ColumnFilters, FacetCollector, RawCounts,
-    StatsCollector, Wanted,
+    region_tree, unit_counts, year_counts, FacetCollector, RawCounts, StatsCollector, Wanted,
 };
+use crate::filters::{ColumnFilters, SegmentFilters};
 use crate::layout::{self, DICTIONARY_FILE, PLANS_FILE};
-use crate::passes::{Passes, SegmentThreads};
+use crate::passes::{every_entry, Passes, SegmentThreads};
 use crate::query::{compile, parse_query, CompiledQuery, Dimension, FieldFilesCache};
 use crate::ranking::{PageCollector, Ranking};
 use crate::record::ItemRecord;
@@ -201,19 +202,25 @@ impl SearchIndex {
             // without its own filter, and only the entries that pass them all are scored.
             // (Ranking a filtered page in a pass of its own, so that the count could read
             // entries in batches, cost more than it saved where the text is costly to
-            // match: the text was matched twice.)
+            // match: the text was matched twice.) With a region and a year filter, an
+            // index in layout order is visited only where an entry can count at all.
+            let filters = Arc::new(ColumnFilters::new(
+                &compiled.selected_regions,
+                &compiled.selected_years,
+                &compiled.selected_units,
+            ));
+            let within = self.entries_that_count(searcher, &filters)?;
             let collector = FacetCollector {
                 top: ranking,
-                filters: Arc::new(ColumnFilters::new(
-                    &compiled.selected_regions,
-                    &compiled.selected_years,
-                    &compiled.selected_units,
-                )),
+                filters,
                 wanted: Wanted::ALL,
                 columns: &self.columns,
             };
-            let (page, total, counts) =
-                passes.search_scoring_on_demand(&*compiled.without_filters(), &collector)?;
+            let (page, total, counts) = passes.search_scoring_on_demand_within(
+                &*compiled.without_filters(),
+                &collector,
+                within.as_deref(),
+            )?;
             (page, total, Some(self.facets(counts, &compiled)))
         } else {
             // A filtered browse: the filters' postings drive. A filtered dimension is
@@ -272,6 +279,32 @@ impl SearchIndex {
             hits,
             facets,
         })
+    }
+
+    /// The entries of each segment, by ordinal, that can count anywhere under
+    /// `filters` (see [`SegmentFilters::ranges_that_count`]); None if every segment
+    /// must be visited whole.
+    fn entries_that_count(
+        &self,
+        searcher: &tantivy::Searcher,
+        filters: &Arc<ColumnFilters>,
+    ) -> Result<Option<Vec<Vec<Range<DocId>>>>, SearchError> {
+        if filters.is_empty() {
+            return Ok(None);
+        }
+        let mut within = Vec::new();
+        let mut narrowed = false;
+        for segment in searcher.segment_readers() {
+            let columns = self.columns.get(segment)?;
+            match SegmentFilters::new(filters, &columns)?.ranges_that_count(&columns) {
+                Some(ranges) => {
+                    narrowed = true;
+                    within.push(ranges);
+                }
+                None => within.push(every_entry(segment.max_doc())),
+            }
+        }
+        Ok(narrowed.then_some(within))
     }
 
     /// The number and facet counts of every entry, computed on first need (the index
@@ -487,22 +520,25 @@ impl std::fmt::Debug for SearchIndex {
 #[cfg(test)]
 mod tests {
     use std::path::Path;
+    use std::sync::Arc;
 
     use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, TermQuery};
     use tantivy::schema::IndexRecordOption;
     use tantivy::{DocId, DocSet, SeekDangerResult, Term, TERMINATED};
 
     use super::SearchIndex;
+    use crate::filters::{ColumnFilters, SegmentFilters};
     use crate::passes::SegmentThreads;
     use crate::query::conjunction::{filters_by_windows, ConjunctionQuery};
     use crate::query::substring::SubstringQuery;
     use crate::query::{compile, parse_query, score_reaching};
     use crate::{BuildOptions, IndexBuilder, SearchRequest, SortOrder, YearFilter};
 
-    /// The bundled plans, indexed in a temporary folder.
+    /// The bundled plans, indexed in a temporary folder in layout order.
     fn seed_index() -> tempfile::TempDir {
         let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
-        let plans = edusearch_plans::corpus::read_corpus(&corpus).unwrap().plans;
+        let mut plans = edusearch_plans::corpus::read_corpus(&corpus).unwrap().plans;
+        crate::sort_plans(&mut plans);
         let dir = tempfile::tempdir().unwrap();
         let options = BuildOptions {
             threads: 2,
@@ -565,6 +601,12 @@ mod tests {
                     0,
                 ),
                 (vec![], vec![], SortOrder::Relevance, 10),
+                (
+                    vec!["440000".to_owned()],
+                    vec![YearFilter::Range(2022, 2024)],
+                    SortOrder::Relevance,
+                    0,
+                ),
             ] {
                 let request = SearchRequest {
                     query: query.to_owned(),
@@ -586,6 +628,48 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// An index built in layout order lets a search with a region and a year filter
+    /// visit only the runs of entries passing one of them: fewer than all, and among
+    /// them every entry that passes either.
+    #[test]
+    fn region_and_year_filters_narrow_a_layout_ordered_index_to_runs() {
+        let dir = seed_index();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        let searcher = index.reader.searcher();
+        let filters = Arc::new(ColumnFilters::new(
+            &[440000],
+            &[YearFilter::Range(2022, 2024)],
+            &[],
+        ));
+        let within = index
+            .entries_that_count(&searcher, &filters)
+            .unwrap()
+            .expect("the segments are in layout order");
+        let mut visited = 0;
+        let mut passing = 0;
+        for (segment, ranges) in searcher.segment_readers().iter().zip(&within) {
+            let columns = index.columns.get(segment).unwrap();
+            let sifting = SegmentFilters::new(&filters, &columns).unwrap();
+            for doc in 0..segment.max_doc() {
+                let verdict = sifting.sift(&columns.facets(doc));
+                let inside = ranges.iter().any(|range| range.contains(&doc));
+                if verdict.region || verdict.year {
+                    passing += 1;
+                    assert!(inside, "entry {doc} passes a filter but is not visited");
+                }
+                visited += u32::from(inside);
+            }
+        }
+        let entries = searcher.num_docs() as u32;
+        assert!(
+            passing > 0 && visited < entries,
+            "{passing} / {visited} / {entries}"
+        );
+        // Without both filters, every entry may count.
+        let one = Arc::new(ColumnFilters::new(&[440000], &[], &[]));
+        assert!(index.entries_that_count(&searcher, &one).unwrap().is_none());
     }
 
     /// A browse of the whole index, whose pieces stop once their page is settled, gives
