@@ -166,22 +166,51 @@ impl SegmentFilters {
         };
         let blocks = columns.year_blocks()?;
         let region_slots = runs_of_true(regions);
-        let mut ranges: Vec<Range<DocId>> = Vec::new();
-        let mut add = |range: Range<DocId>| match ranges.last_mut() {
-            _ if range.is_empty() => {}
-            Some(last) if last.end == range.start => last.end = range.end,
-            _ => ranges.push(range),
-        };
+        let mut ranges = Vec::new();
         for block in blocks {
             if years[block.year_slot] {
-                add(block.entries.clone());
+                push_run(&mut ranges, block.entries.clone());
                 continue;
             }
             for slots in &region_slots {
-                add(columns.region_run(block, slots));
+                push_run(&mut ranges, columns.region_run(block, slots));
             }
         }
         Some(ranges)
+    }
+
+    /// The entries passing the region and year filters, as rising, disjoint ranges of
+    /// doc ids, if either is set and the segment is in layout order; None otherwise.
+    pub fn ranges_passing(&self, columns: &SegmentColumns) -> Option<Vec<Range<DocId>>> {
+        let regions = self.filters.regions.as_deref().map(runs_of_true);
+        let years = self.year_accepted.as_deref();
+        if regions.is_none() && years.is_none() {
+            return None;
+        }
+        let mut ranges = Vec::new();
+        for block in columns.year_blocks()? {
+            if years.is_some_and(|accepted| !accepted[block.year_slot]) {
+                continue;
+            }
+            match &regions {
+                None => push_run(&mut ranges, block.entries.clone()),
+                Some(region_slots) => {
+                    for slots in region_slots {
+                        push_run(&mut ranges, columns.region_run(block, slots));
+                    }
+                }
+            }
+        }
+        Some(ranges)
+    }
+}
+
+/// Adds a run after the others, joined to the last if they meet.
+fn push_run(ranges: &mut Vec<Range<DocId>>, run: Range<DocId>) {
+    match ranges.last_mut() {
+        _ if run.is_empty() => {}
+        Some(last) if last.end == run.start => last.end = run.end,
+        _ => ranges.push(run),
     }
 }
 

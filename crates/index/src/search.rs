@@ -11,12 +11,12 @@ use edusearch_plans::manifest::region_from_code;
 use edusearch_plans::{Plan, Region};
 use jieba_rs::Jieba;
 use tantivy::collector::Count;
-use tantivy::query::{AllQuery, TermQuery};
+use tantivy::query::{AllQuery, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, DocId, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 use crate::analysis::shared_jieba;
-use crate::columns::ColumnCache;
+use crate::columns::{ColumnCache, SegmentColumns};
 use crate::error::{IndexError, Result, SearchError};
 use crate::facets::{
     region_tree, unit_counts, year_counts, FacetCollector, RawCounts, StatsCollector, Wanted,
@@ -34,6 +34,9 @@ use crate::response::{
 use crate::schema::{Fields, UNKNOWN, UNKNOWN_YEAR};
 use crate::snippet;
 use crate::store::{StoredEntry, StoredPlan};
+
+/// Entries of each segment, by ordinal, as rising, disjoint ranges of doc ids.
+type SegmentRuns = Vec<Vec<Range<DocId>>>;
 
 /// Characters of text shown around the first match.
 const SNIPPET_CHARS: usize = 120;
@@ -179,20 +182,28 @@ impl SearchIndex {
                 .then(|| self.facets(whole.counts.clone(), &compiled));
             (page, whole.total, facets)
         } else if !request.facets {
-            match ranking {
-                None => {
-                    let total = passes.search(&*compiled.full(), &Count)?;
+            // In an index in layout order, the entries passing the region and year
+            // filters are runs, visited alone; matched as queries, a range of years read
+            // the year column through the runs of the other years (3.5 ms a search at
+            // 1.5 M entries).
+            let (query, passing) = self.narrowed(searcher, &compiled, None)?;
+            match (ranking, &passing) {
+                (None, None) => {
+                    let total = passes.search(&*query, &Count)?;
                     (Vec::new(), total as u64, None)
                 }
-                Some(_) => {
+                _ => {
                     let collector = FacetCollector {
                         top: ranking,
                         filters: Arc::default(),
                         wanted: Wanted::NONE,
                         columns: &self.columns,
                     };
-                    let (page, total, _) =
-                        passes.search_scoring_on_demand(&*compiled.full(), &collector)?;
+                    let (page, total, _) = passes.search_scoring_on_demand_within(
+                        &*query,
+                        &collector,
+                        passing.as_deref(),
+                    )?;
                     (page, total, None)
                 }
             }
@@ -236,8 +247,9 @@ impl SearchIndex {
                 },
                 columns: &self.columns,
             };
+            let (query, passing) = self.narrowed(searcher, &compiled, None)?;
             let (page, total, mut counts) =
-                passes.search_scoring_on_demand(&*compiled.full(), &collector)?;
+                passes.search_scoring_on_demand_within(&*query, &collector, passing.as_deref())?;
             for dimension in [Dimension::Region, Dimension::Year, Dimension::Unit] {
                 if !compiled.has_filter(dimension) {
                     continue;
@@ -254,7 +266,10 @@ impl SearchIndex {
                         },
                         &self.columns,
                     );
-                    passes.search(&*compiled.without(dimension), &counting)?.2
+                    let (query, passing) = self.narrowed(searcher, &compiled, Some(dimension))?;
+                    passes
+                        .search_scoring_on_demand_within(&*query, &counting, passing.as_deref())?
+                        .2
                 };
                 match dimension {
                     Dimension::Region => counts.region = other.region,
@@ -288,23 +303,70 @@ impl SearchIndex {
         &self,
         searcher: &tantivy::Searcher,
         filters: &Arc<ColumnFilters>,
-    ) -> Result<Option<Vec<Vec<Range<DocId>>>>, SearchError> {
-        if filters.is_empty() {
+    ) -> Result<Option<SegmentRuns>, SearchError> {
+        let runs = self.runs(searcher, filters, SegmentFilters::ranges_that_count)?;
+        if runs.iter().all(Option::is_none) {
             return Ok(None);
         }
-        let mut within = Vec::new();
-        let mut narrowed = false;
+        Ok(Some(
+            runs.into_iter()
+                .zip(searcher.segment_readers())
+                .map(|(runs, segment)| runs.unwrap_or_else(|| every_entry(segment.max_doc())))
+                .collect(),
+        ))
+    }
+
+    /// The query, but for the filter of `skipped` if given, as a query and the entries
+    /// it may visit in each segment. In an index in layout order the entries passing
+    /// the region and year filters are runs (see [`SegmentFilters::ranges_passing`]),
+    /// visited alone with those filters left out of the query: as queries, a range of
+    /// years read the year column through the runs of the other years (3.5 ms a
+    /// search at 1.5 M entries).
+    fn narrowed(
+        &self,
+        searcher: &tantivy::Searcher,
+        compiled: &CompiledQuery,
+        skipped: Option<Dimension>,
+    ) -> Result<(Box<dyn Query>, Option<SegmentRuns>), SearchError> {
+        let skips = |dimension| skipped == Some(dimension);
+        let filters = Arc::new(ColumnFilters::new(
+            if skips(Dimension::Region) {
+                &[]
+            } else {
+                &compiled.selected_regions
+            },
+            if skips(Dimension::Year) {
+                &[]
+            } else {
+                &compiled.selected_years
+            },
+            &[],
+        ));
+        let runs = self.runs(searcher, &filters, SegmentFilters::ranges_passing)?;
+        let passing: Option<Vec<_>> = runs.into_iter().collect();
+        let mut left_out: Vec<Dimension> = skipped.into_iter().collect();
+        if passing.is_some() {
+            left_out.extend([Dimension::Region, Dimension::Year]);
+        }
+        Ok((compiled.without_all(&left_out), passing))
+    }
+
+    /// `runs` of each segment under `filters`.
+    fn runs(
+        &self,
+        searcher: &tantivy::Searcher,
+        filters: &Arc<ColumnFilters>,
+        runs: impl Fn(&SegmentFilters, &SegmentColumns) -> Option<Vec<Range<DocId>>>,
+    ) -> Result<Vec<Option<Vec<Range<DocId>>>>, SearchError> {
+        if filters.is_empty() {
+            return Ok(vec![None; searcher.segment_readers().len()]);
+        }
+        let mut all = Vec::new();
         for segment in searcher.segment_readers() {
             let columns = self.columns.get(segment)?;
-            match SegmentFilters::new(filters, &columns)?.ranges_that_count(&columns) {
-                Some(ranges) => {
-                    narrowed = true;
-                    within.push(ranges);
-                }
-                None => within.push(every_entry(segment.max_doc())),
-            }
+            all.push(runs(&SegmentFilters::new(filters, &columns)?, &columns));
         }
-        Ok(narrowed.then_some(within))
+        Ok(all)
     }
 
     /// The number and facet counts of every entry, computed on first need (the index

@@ -69,9 +69,9 @@ impl CompiledQuery {
         self.combine(&[])
     }
 
-    /// The query without one dimension's filter.
-    pub fn without(&self, dimension: Dimension) -> Box<dyn Query> {
-        self.combine(&[dimension])
+    /// The query without the filters of `dimensions`.
+    pub fn without_all(&self, dimensions: &[Dimension]) -> Box<dyn Query> {
+        self.combine(dimensions)
     }
 
     /// The text query alone (everything when there is none).
