@@ -570,6 +570,12 @@ impl Collector for StatsCollector {
     }
 }
 
+impl ScoreOnDemand for StatsSegmentCollector {
+    fn collect_lazily(&mut self, doc: DocId, _: &mut dyn FnMut(Score) -> Score) {
+        self.collect(doc, 0.0);
+    }
+}
+
 impl SegmentCollector for StatsSegmentCollector {
     type Fruit = RawStats;
 

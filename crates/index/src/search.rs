@@ -525,7 +525,9 @@ impl SearchIndex {
     /// Items and regions per year, items per region, of a query's numbered items.
     pub fn stats(&self, request: &SearchRequest) -> Result<Stats, SearchError> {
         let (passes, compiled) = self.begin(request)?;
-        let raw = passes.search(&*compiled.full(), &StatsCollector)?;
+        let (query, passing) = self.narrowed(&passes.searcher, &compiled, None)?;
+        let raw =
+            passes.search_scoring_on_demand_within(&*query, &StatsCollector, passing.as_deref())?;
         let mut by_year: Vec<YearStats> = raw
             .by_year
             .iter()

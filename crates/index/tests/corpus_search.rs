@@ -9,8 +9,8 @@ use edusearch_index::analysis::normalize;
 use edusearch_index::analysis::words::words;
 use edusearch_index::analysis::{shared_jieba, BUILTIN_DICTIONARY};
 use edusearch_index::{
-    sort_plans, BuildOptions, IndexBuilder, ItemRecord, SearchIndex, SearchRequest, SortOrder,
-    YearFilter,
+    sort_plans, BuildOptions, EntryKind, IndexBuilder, ItemRecord, SearchIndex, SearchRequest,
+    SortOrder, YearFilter,
 };
 use edusearch_plans::Plan;
 
@@ -504,6 +504,7 @@ fn disjunctive_facets_equal_a_model_for_every_filter_combination() {
                     let facets = response.facets.unwrap();
 
                     let mut total = 0;
+                    let mut items = 0;
                     let mut hit_ids: BTreeSet<&str> = BTreeSet::new();
                     let mut by_region: BTreeMap<String, u64> = BTreeMap::new();
                     let mut by_year: BTreeMap<Option<i32>, u64> = BTreeMap::new();
@@ -519,6 +520,7 @@ fn disjunctive_facets_equal_a_model_for_every_filter_combination() {
                         let unit_ok = units.is_empty() || r.units.iter().any(|u| units.contains(u));
                         if region_ok && year_ok && unit_ok {
                             total += 1;
+                            items += u64::from(r.kind == EntryKind::Item);
                             hit_ids.insert(&r.id);
                         }
                         if year_ok && unit_ok {
@@ -538,6 +540,11 @@ fn disjunctive_facets_equal_a_model_for_every_filter_combination() {
                     let label =
                         format!("{query:?} regions {regions:?} years {years:?} units {units:?}");
                     assert_eq!(response.total, total, "total of {label}");
+                    let stats = f.index.stats(&request).unwrap();
+                    assert_eq!(
+                        stats.total_items, items,
+                        "items counted by stats for {label}"
+                    );
                     // The page holds hits of the same set the total counts.
                     assert_eq!(
                         response.hits.len() as u64,

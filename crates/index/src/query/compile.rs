@@ -64,11 +64,6 @@ impl CompiledQuery {
         }
     }
 
-    /// The whole query.
-    pub fn full(&self) -> Box<dyn Query> {
-        self.combine(&[])
-    }
-
     /// The query without the filters of `dimensions`.
     pub fn without_all(&self, dimensions: &[Dimension]) -> Box<dyn Query> {
         self.combine(dimensions)
