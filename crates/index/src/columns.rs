@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
@@ -54,6 +54,13 @@ impl Codes {
             Codes::Wide(codes) => codes.get(doc).copied(),
         }
     }
+
+    fn len(&self) -> usize {
+        match self {
+            Codes::Narrow(codes) => codes.len(),
+            Codes::Wide(codes) => codes.len(),
+        }
+    }
 }
 
 /// One segment's arrays.
@@ -78,6 +85,8 @@ pub struct SegmentColumns {
     /// The entries of each year, newest first, if the segment is in layout order
     /// (see [`crate::layout_key`]).
     year_blocks: Option<Vec<YearBlock>>,
+    /// See [`SegmentColumns::value_counts`].
+    value_counts: OnceLock<Vec<(EntryFacets, u64)>>,
     /// The unit column, for ordinal ↔ name.
     pub units: Option<StrColumn>,
 }
@@ -116,20 +125,40 @@ impl SegmentColumns {
     /// What a facet count reads of a doc.
     pub fn facets(&self, doc: DocId) -> EntryFacets {
         match self.codes.get(doc as usize) {
-            Some(code) => {
-                let pair = self.pairs[(code & ((1 << self.pair_bits) - 1)) as usize];
-                EntryFacets {
-                    region_slot: usize::from(pair.region_slot),
-                    year_slot: usize::from(pair.year_slot),
-                    unit_set: (code >> self.pair_bits) as usize,
-                }
-            }
+            Some(code) => self.facets_of_code(code),
             None => EntryFacets {
                 region_slot: RegionCounts::unknown_slot(),
                 year_slot: self.years.len(),
                 unit_set: 0,
             },
         }
+    }
+
+    fn facets_of_code(&self, code: u64) -> EntryFacets {
+        let pair = self.pairs[(code & ((1 << self.pair_bits) - 1)) as usize];
+        EntryFacets {
+            region_slot: usize::from(pair.region_slot),
+            year_slot: usize::from(pair.year_slot),
+            unit_set: (code >> self.pair_bits) as usize,
+        }
+    }
+
+    /// Each distinct combination of facet values in the segment with its number of
+    /// docs (deleted ones too), counted on first need: a browse's counts, which need
+    /// no text, come from these few thousand rather than from every entry.
+    pub fn value_counts(&self) -> &[(EntryFacets, u64)] {
+        self.value_counts.get_or_init(|| {
+            let mut by_code: HashMap<u64, u64> = HashMap::new();
+            for code in (0..self.codes.len()).filter_map(|doc| self.codes.get(doc)) {
+                *by_code.entry(code).or_default() += 1;
+            }
+            let mut counts: Vec<(u64, u64)> = by_code.into_iter().collect();
+            counts.sort_unstable();
+            counts
+                .into_iter()
+                .map(|(code, docs)| (self.facets_of_code(code), docs))
+                .collect()
+        })
     }
 
     /// The number of distinct sets of units (the empty one included).
@@ -340,6 +369,7 @@ impl ColumnsBuilder {
             order: self.order,
             order_follows_doc_ids: self.order_follows_doc_ids,
             year_blocks: self.year_blocks,
+            value_counts: OnceLock::new(),
             units,
         }
     }

@@ -243,7 +243,7 @@ impl ScoreOnDemand for FacetSegmentCollector {
                     top.offer(doc, columns, score);
                 }
             }
-            self.count(&entry, verdict);
+            self.count(&entry, verdict, 1);
             return;
         }
         if self.unfiltered && !self.wanted.any() {
@@ -277,34 +277,50 @@ impl FacetSegmentCollector {
             } else {
                 self.filters.sift(entry)
             };
-            self.count(entry, verdict);
+            self.count(entry, verdict, 1);
         }
         self.uncounted.clear();
     }
 
-    /// Counts an entry: a hit (passing every filter) in the total and every facet
-    /// wanted; an entry failing one filter only in that filter's facet (disjunctive
-    /// facets); one failing more, nowhere. (The page, if any, is offered hits by the
-    /// caller.)
-    fn count(&mut self, entry: &EntryFacets, verdict: Verdict) {
+    /// Counts every entry of the segment, deleted ones too, from its counts of its
+    /// distinct facet values (see [`SegmentColumns::value_counts`]).
+    pub fn count_values(&mut self) {
+        let columns = Arc::clone(&self.columns);
+        for (entry, entries) in columns.value_counts() {
+            let verdict = if self.unfiltered {
+                // Unfiltered entries are counted in the total as they come.
+                self.total += entries;
+                Verdict::ALL
+            } else {
+                self.filters.sift(entry)
+            };
+            self.count(entry, verdict, *entries);
+        }
+    }
+
+    /// Counts `entries` entries of these values: a hit (passing every filter) in the
+    /// total and every facet wanted; an entry failing one filter only in that filter's
+    /// facet (disjunctive facets); one failing more, nowhere. (The page, if any, is
+    /// offered hits by the caller.)
+    fn count(&mut self, entry: &EntryFacets, verdict: Verdict, entries: u64) {
         let failed = verdict.failed();
         if failed > 1 {
             return;
         }
         // Unfiltered hits are in the total from the moment they come.
         if failed == 0 && !self.unfiltered {
-            self.total += 1;
+            self.total += entries;
         }
         if self.wanted.region && (failed == 0 || !verdict.region) {
-            self.region_counts.0[entry.region_slot] += 1;
+            self.region_counts.0[entry.region_slot] += entries;
         }
         if self.wanted.year && (failed == 0 || !verdict.year) {
-            self.year_slot_counts[entry.year_slot] += 1;
+            self.year_slot_counts[entry.year_slot] += entries;
         }
         if self.wanted.unit && (failed == 0 || !verdict.unit) {
             for &ord in self.columns.unit_ords(entry.unit_set) {
                 if let Some(count) = self.unit_ord_counts.get_mut(ord as usize) {
-                    *count += 1;
+                    *count += entries;
                 }
             }
         }

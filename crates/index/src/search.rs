@@ -10,10 +10,12 @@ use std::sync::{Arc, OnceLock};
 use edusearch_plans::manifest::region_from_code;
 use edusearch_plans::{Plan, Region};
 use jieba_rs::Jieba;
-use tantivy::collector::Count;
+use tantivy::collector::{Collector, Count, SegmentCollector};
 use tantivy::query::{AllQuery, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, DocId, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, ReloadPolicy, SegmentOrdinal, TantivyDocument, Term,
+};
 
 use crate::analysis::shared_jieba;
 use crate::columns::{ColumnCache, SegmentColumns};
@@ -186,7 +188,7 @@ impl SearchIndex {
             // filters are runs, visited alone; matched as queries, a range of years read
             // the year column through the runs of the other years (3.5 ms a search at
             // 1.5 M entries).
-            let (query, passing) = self.narrowed(searcher, &compiled, None)?;
+            let (query, passing) = self.narrowed(searcher, &compiled)?;
             match (ranking, &passing) {
                 (None, None) => {
                     let total = passes.search(&*query, &Count)?;
@@ -234,49 +236,26 @@ impl SearchIndex {
             )?;
             (page, total, Some(self.facets(counts, &compiled)))
         } else {
-            // A filtered browse: the filters' postings drive. A filtered dimension is
-            // counted without its own filter by another pass, or from the whole index's
-            // counts when it is the only filter.
-            let collector = FacetCollector {
-                top: ranking,
-                filters: Arc::default(),
-                wanted: Wanted {
-                    region: !compiled.has_filter(Dimension::Region),
-                    year: !compiled.has_filter(Dimension::Year),
-                    unit: !compiled.has_filter(Dimension::Unit),
-                },
-                columns: &self.columns,
+            // A filtered browse: with no text to match, the total and every facet (each
+            // without its own filter) come from each segment's counts of its distinct
+            // facet values; the page from the entries passing the filters, where each
+            // piece stops once its page is settled.
+            let (total, counts) = self.browse_counts(searcher, &compiled)?;
+            let page = match ranking {
+                Some(ranking) => {
+                    let (query, passing) = self.narrowed(searcher, &compiled)?;
+                    let collector = PageCollector {
+                        ranking,
+                        columns: &self.columns,
+                    };
+                    passes.search_scoring_on_demand_within(
+                        &*query,
+                        &collector,
+                        passing.as_deref(),
+                    )?
+                }
+                None => Vec::new(),
             };
-            let (query, passing) = self.narrowed(searcher, &compiled, None)?;
-            let (page, total, mut counts) =
-                passes.search_scoring_on_demand_within(&*query, &collector, passing.as_deref())?;
-            for dimension in [Dimension::Region, Dimension::Year, Dimension::Unit] {
-                if !compiled.has_filter(dimension) {
-                    continue;
-                }
-                let other = if compiled.filter_count() == 1 {
-                    self.whole_index(&passes)?.counts.clone()
-                } else {
-                    let counting = FacetCollector::counting(
-                        ColumnFilters::default(),
-                        Wanted {
-                            region: dimension == Dimension::Region,
-                            year: dimension == Dimension::Year,
-                            unit: dimension == Dimension::Unit,
-                        },
-                        &self.columns,
-                    );
-                    let (query, passing) = self.narrowed(searcher, &compiled, Some(dimension))?;
-                    passes
-                        .search_scoring_on_demand_within(&*query, &counting, passing.as_deref())?
-                        .2
-                };
-                match dimension {
-                    Dimension::Region => counts.region = other.region,
-                    Dimension::Year => counts.year = other.year,
-                    Dimension::Unit => counts.unit = other.unit,
-                }
-            }
             (page, total, Some(self.facets(counts, &compiled)))
         };
 
@@ -316,39 +295,61 @@ impl SearchIndex {
         ))
     }
 
-    /// The query, but for the filter of `skipped` if given, as a query and the entries
-    /// it may visit in each segment. In an index in layout order the entries passing
-    /// the region and year filters are runs (see [`SegmentFilters::ranges_passing`]),
-    /// visited alone with those filters left out of the query: as queries, a range of
-    /// years read the year column through the runs of the other years (3.5 ms a
-    /// search at 1.5 M entries).
+    /// The query, and the entries it may visit in each segment. In an index in layout
+    /// order the entries passing the region and year filters are runs (see
+    /// [`SegmentFilters::ranges_passing`]), visited alone with those filters left out
+    /// of the query: as queries, a range of years read the year column through the
+    /// runs of the other years (3.5 ms a search at 1.5 M entries).
     fn narrowed(
         &self,
         searcher: &tantivy::Searcher,
         compiled: &CompiledQuery,
-        skipped: Option<Dimension>,
     ) -> Result<(Box<dyn Query>, Option<SegmentRuns>), SearchError> {
-        let skips = |dimension| skipped == Some(dimension);
         let filters = Arc::new(ColumnFilters::new(
-            if skips(Dimension::Region) {
-                &[]
-            } else {
-                &compiled.selected_regions
-            },
-            if skips(Dimension::Year) {
-                &[]
-            } else {
-                &compiled.selected_years
-            },
+            &compiled.selected_regions,
+            &compiled.selected_years,
             &[],
         ));
         let runs = self.runs(searcher, &filters, SegmentFilters::ranges_passing)?;
-        let passing: Option<Vec<_>> = runs.into_iter().collect();
-        let mut left_out: Vec<Dimension> = skipped.into_iter().collect();
-        if passing.is_some() {
-            left_out.extend([Dimension::Region, Dimension::Year]);
+        let passing: Option<SegmentRuns> = runs.into_iter().collect();
+        let left_out: &[Dimension] = match passing {
+            Some(_) => &[Dimension::Region, Dimension::Year],
+            None => &[],
+        };
+        Ok((compiled.without_all(left_out), passing))
+    }
+
+    /// The total and facet counts of a browse (no text) under the query's filters, each
+    /// facet without its own filter: from each segment's counts of its distinct facet
+    /// values, a few thousand, rather than from every entry; entry by entry only in a
+    /// segment with deleted entries, which those counts include.
+    fn browse_counts(
+        &self,
+        searcher: &tantivy::Searcher,
+        compiled: &CompiledQuery,
+    ) -> Result<(u64, RawCounts), SearchError> {
+        let collector = FacetCollector::counting(
+            ColumnFilters::new(
+                &compiled.selected_regions,
+                &compiled.selected_years,
+                &compiled.selected_units,
+            ),
+            Wanted::ALL,
+            &self.columns,
+        );
+        let mut fruits = Vec::new();
+        for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
+            let mut counting = collector.for_segment(ordinal as SegmentOrdinal, segment)?;
+            match segment.alive_bitset() {
+                None => counting.count_values(),
+                Some(alive) => alive
+                    .iter_alive()
+                    .for_each(|doc| counting.collect(doc, 0.0)),
+            }
+            fruits.push(counting.harvest());
         }
-        Ok((compiled.without_all(&left_out), passing))
+        let (_, total, counts) = collector.merge_fruits(fruits)?;
+        Ok((total, counts))
     }
 
     /// `runs` of each segment under `filters`.
@@ -525,7 +526,7 @@ impl SearchIndex {
     /// Items and regions per year, items per region, of a query's numbered items.
     pub fn stats(&self, request: &SearchRequest) -> Result<Stats, SearchError> {
         let (passes, compiled) = self.begin(request)?;
-        let (query, passing) = self.narrowed(&passes.searcher, &compiled, None)?;
+        let (query, passing) = self.narrowed(&passes.searcher, &compiled)?;
         let raw =
             passes.search_scoring_on_demand_within(&*query, &StatsCollector, passing.as_deref())?;
         let mut by_year: Vec<YearStats> = raw
