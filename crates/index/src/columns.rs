@@ -20,7 +20,7 @@ use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
 use tantivy::{DocId, SegmentReader, TantivyError};
 
-use crate::facets::RegionCounts;
+use crate::facets::{FastMap, RegionCounts};
 use crate::schema::{UNKNOWN, UNKNOWN_YEAR};
 
 /// An entry's facet values.
@@ -145,10 +145,11 @@ impl SegmentColumns {
 
     /// Each distinct combination of facet values in the segment with its number of
     /// docs (deleted ones too), counted on first need: a browse's counts, which need
-    /// no text, come from these few thousand rather than from every entry.
+    /// no text, come from these rather than from every entry (at 1.5 M entries, about
+    /// 400 k combinations, most of them told apart by their units).
     pub fn value_counts(&self) -> &[(EntryFacets, u64)] {
         self.value_counts.get_or_init(|| {
-            let mut by_code: HashMap<u64, u64> = HashMap::new();
+            let mut by_code: FastMap<u64, u64> = FastMap::default();
             for code in (0..self.codes.len()).filter_map(|doc| self.codes.get(doc)) {
                 *by_code.entry(code).or_default() += 1;
             }

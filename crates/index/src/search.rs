@@ -235,12 +235,46 @@ impl SearchIndex {
                 within.as_deref(),
             )?;
             (page, total, Some(self.facets(counts, &compiled)))
+        } else if compiled.filter_count() == 1 {
+            // A browse with one filter: a pass over the entries passing it ranks the
+            // page and counts the other facets; the filtered facet, without its own
+            // filter, is the whole index's. (A province's 66 k entries at 1.5 M: 1.1 ms,
+            // where sifting the segments' value counts below took 3 ms.)
+            let (query, passing) = self.narrowed(searcher, &compiled)?;
+            let collector = FacetCollector {
+                top: ranking,
+                filters: Arc::default(),
+                wanted: Wanted {
+                    region: !compiled.has_filter(Dimension::Region),
+                    year: !compiled.has_filter(Dimension::Year),
+                    unit: !compiled.has_filter(Dimension::Unit),
+                },
+                columns: &self.columns,
+            };
+            let (page, total, mut counts) =
+                passes.search_scoring_on_demand_within(&*query, &collector, passing.as_deref())?;
+            let whole = &self.whole_index(&passes)?.counts;
+            if compiled.has_filter(Dimension::Region) {
+                counts.region = whole.region.clone();
+            } else if compiled.has_filter(Dimension::Year) {
+                counts.year = whole.year.clone();
+            } else {
+                counts.unit = whole.unit.clone();
+            }
+            (page, total, Some(self.facets(counts, &compiled)))
         } else {
-            // A filtered browse: with no text to match, the total and every facet (each
-            // without its own filter) come from each segment's counts of its distinct
-            // facet values; the page from the entries passing the filters, where each
-            // piece stops once its page is settled.
-            let (total, counts) = self.browse_counts(searcher, &compiled)?;
+            // A browse with filters on two or more dimensions: each facet without its
+            // own filter would take a pass over the entries of the others (a province
+            // and five years: the ~700 k entries of those years, 10 ms on one thread at
+            // 1.5 M). The total and every facet come instead from each segment's counts
+            // of its distinct facet values (2.7 ms); the page from the entries passing
+            // the filters, where each piece stops once its page is settled.
+            let filters = ColumnFilters::new(
+                &compiled.selected_regions,
+                &compiled.selected_years,
+                &compiled.selected_units,
+            );
+            let (total, counts) = self.browse_counts(searcher, filters)?;
             let page = match ranking {
                 Some(ranking) => {
                     let (query, passing) = self.narrowed(searcher, &compiled)?;
@@ -319,24 +353,16 @@ impl SearchIndex {
         Ok((compiled.without_all(left_out), passing))
     }
 
-    /// The total and facet counts of a browse (no text) under the query's filters, each
+    /// The total and facet counts of a browse (no text) under `filters`, each
     /// facet without its own filter: from each segment's counts of its distinct facet
-    /// values, a few thousand, rather than from every entry; entry by entry only in a
-    /// segment with deleted entries, which those counts include.
+    /// values, rather than entry by entry (except in a segment with deleted entries,
+    /// which those counts include). The whole index's counts are a browse's too.
     fn browse_counts(
         &self,
         searcher: &tantivy::Searcher,
-        compiled: &CompiledQuery,
+        filters: ColumnFilters,
     ) -> Result<(u64, RawCounts), SearchError> {
-        let collector = FacetCollector::counting(
-            ColumnFilters::new(
-                &compiled.selected_regions,
-                &compiled.selected_years,
-                &compiled.selected_units,
-            ),
-            Wanted::ALL,
-            &self.columns,
-        );
+        let collector = FacetCollector::counting(filters, Wanted::ALL, &self.columns);
         let mut fruits = Vec::new();
         for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
             let mut counting = collector.for_segment(ordinal as SegmentOrdinal, segment)?;
@@ -376,9 +402,7 @@ impl SearchIndex {
         if let Some(whole) = self.whole_index.get() {
             return Ok(whole);
         }
-        let counting =
-            FacetCollector::counting(ColumnFilters::default(), Wanted::ALL, &self.columns);
-        let (_, total, counts) = passes.search(&AllQuery, &counting)?;
+        let (total, counts) = self.browse_counts(&passes.searcher, ColumnFilters::default())?;
         Ok(self
             .whole_index
             .get_or_init(|| WholeIndex { total, counts }))
