@@ -306,6 +306,13 @@ fn user_errors_are_clear_and_never_panic() {
             "{args:?}: {message}"
         );
     }
+    // A missing input is named once, its cause once.
+    let missing = dir.path().join("missing.jsonl");
+    let out = edusearch(&["index", "--items", missing.to_str().unwrap(), "--index", ix]);
+    assert!(!out.status.success());
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert!(message.contains("missing.jsonl"), "{message}");
+    assert_eq!(message.matches("os error").count(), 1, "{message}");
     // An index of another format version is refused with advice, not misread.
     let current = std::fs::read_to_string(index.join("CURRENT")).unwrap();
     let meta = index.join(current.trim()).join("edusearch.json");

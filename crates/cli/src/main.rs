@@ -77,10 +77,24 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("edusearch: {error:#}");
+            eprintln!("edusearch: {}", error_message(&error));
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error and its causes, each cause left out where the message so far already says
+/// it (the library's errors name their cause in their own message, as `path: cause`).
+fn error_message(error: &anyhow::Error) -> String {
+    let mut message = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !message.contains(&cause) {
+            message.push_str(": ");
+            message.push_str(&cause);
+        }
+    }
+    message
 }
 
 /// Rust ignores SIGPIPE, so `edusearch search … | head` would fail on a closed pipe;
