@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use edusearch_divisions::Divisions;
 use edusearch_plans::Plan;
+use tantivy::indexer::NoMergePolicy;
 use tantivy::store::{Compressor, ZstdCompressor};
 use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument};
 
@@ -99,10 +100,16 @@ impl IndexBuilder {
         let threads = options.threads.max(1);
         // tantivy wants at least ~15 MB per thread.
         let budget = options.memory_budget.max(threads * 32 * 1024 * 1024);
-        let writer = index
+        let writer: IndexWriter = index
             .writer_with_num_threads(threads, budget)
             .map_err(IndexError::tantivy("starting the index writer"))
             .map_err(cleanup)?;
+        // Entries come in layout order and each thread's segments keep their share of
+        // it; a merge concatenates segments, interleaving those shares, and would cost
+        // the merged segment the runs its region and year filters are visited by. (With
+        // eight threads the default policy merged all eight segments into one.) A build
+        // makes few segments anyway: one or two a thread.
+        writer.set_merge_policy(Box::new(NoMergePolicy));
         Ok(IndexBuilder {
             root: root.to_path_buf(),
             staging,
@@ -229,7 +236,7 @@ impl IndexBuilder {
         let meta =
             serde_json::to_vec_pretty(&info).map_err(|e| IndexError::Input(e.to_string()))?;
         fs::write(&meta_path, meta).map_err(IndexError::io(&meta_path))?;
-        // Wait for background merges so the published folder is final.
+        // Wait for the writer's threads so the published folder is final.
         let writer = self.writer.take();
         writer
             .map_or(Ok(()), IndexWriter::wait_merging_threads)

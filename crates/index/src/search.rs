@@ -625,12 +625,16 @@ mod tests {
 
     /// The bundled plans, indexed in a temporary folder in layout order.
     fn seed_index() -> tempfile::TempDir {
+        seed_index_with_threads(2)
+    }
+
+    fn seed_index_with_threads(threads: usize) -> tempfile::TempDir {
         let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
         let mut plans = edusearch_plans::corpus::read_corpus(&corpus).unwrap().plans;
         crate::sort_plans(&mut plans);
         let dir = tempfile::tempdir().unwrap();
         let options = BuildOptions {
-            threads: 2,
+            threads,
             ..BuildOptions::default()
         };
         let mut builder = IndexBuilder::create(dir.path(), &options).unwrap();
@@ -759,6 +763,26 @@ mod tests {
         // Without both filters, every entry may count.
         let one = Arc::new(ColumnFilters::new(&[440000], &[], &[]));
         assert!(index.entries_that_count(&searcher, &one).unwrap().is_none());
+    }
+
+    /// Built on many threads, each thread's segment holds a share of the entries in
+    /// layout order; merging such segments would interleave them, and a machine with
+    /// eight cores would lose the runs of region and year filters altogether.
+    #[test]
+    fn every_segment_of_a_build_on_many_threads_stays_in_layout_order() {
+        let dir = seed_index_with_threads(8);
+        let index = SearchIndex::open(dir.path()).unwrap();
+        let searcher = index.reader.searcher();
+        let segments = searcher.segment_readers();
+        assert!(segments.len() > 1, "{} segment(s)", segments.len());
+        for segment in segments {
+            let columns = index.columns.get(segment).unwrap();
+            assert!(
+                columns.year_blocks().is_some(),
+                "a segment of {} entries is out of layout order",
+                segment.max_doc()
+            );
+        }
     }
 
     /// A browse of the whole index, whose pieces stop once their page is settled, gives
