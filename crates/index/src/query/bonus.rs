@@ -48,8 +48,9 @@ pub struct BonusQuery {
 impl BonusQuery {
     /// Matches `required`; adds each bonus's score times its boost where it matches.
     /// The bonuses `before` (sparse ones, cheap to check) are checked before the
-    /// required score is computed, then those `after`, in order: an entry that cannot
-    /// reach the page is given up on as soon as that shows.
+    /// required score is computed, then those `after`, each group from the bonus that
+    /// can earn the most: an entry that cannot reach the page is given up on as soon as
+    /// that shows.
     pub fn new(
         required: Required,
         before: Vec<(Bonus, Score)>,
@@ -181,13 +182,21 @@ impl Weight for WithBonusWeight {
         let mut checked_before_required = 0;
         for (at, (weight, bonus_boost)) in self.bonuses.iter().enumerate() {
             // Boosted as tantivy's boost query boosts its inner query.
-            if let Some(check) = Self::bonus_check(weight, reader, boost * bonus_boost)? {
+            if let Some(mut check) = Self::bonus_check(weight, reader, boost * bonus_boost)? {
+                check.slot = bonuses.len();
                 bonuses.push(check);
                 if at < self.checked_before_required {
                     checked_before_required += 1;
                 }
             }
         }
+        // The bonus that can earn the most (the rarest term's) first, within each
+        // group: missing it lowers an entry's bound the most, so entries are given up
+        // on after fewer checks (学校 教师 课程: the title 课程, in 1 % of titles,
+        // before 学校, in 8 %).
+        let by_most_first = |a: &BonusCheck, b: &BonusCheck| b.max.total_cmp(&a.max);
+        bonuses[..checked_before_required].sort_by(by_most_first);
+        bonuses[checked_before_required..].sort_by(by_most_first);
         let mut at_most_after = vec![0.0; bonuses.len() + 1];
         for at in (0..bonuses.len()).rev() {
             at_most_after[at] = at_most_after[at + 1] + bonuses[at].max;
@@ -195,6 +204,7 @@ impl Weight for WithBonusWeight {
         Ok(Box::new(WithBonusScorer {
             required: self.required.scorer(reader, boost)?,
             required_max: self.required_max * boost,
+            earned: vec![0.0; bonuses.len()],
             bonuses,
             at_most_after,
             checked_before_required,
@@ -216,6 +226,8 @@ struct BonusCheck {
     max: Score,
     /// The bonus matches no entry before this one (what its last check showed).
     from: DocId,
+    /// Its place in the query's order of bonuses, in which scores are summed.
+    slot: usize,
 }
 
 impl BonusCheck {
@@ -224,6 +236,7 @@ impl BonusCheck {
             scorer,
             max,
             from: 0,
+            slot: 0,
         }
     }
 
@@ -264,6 +277,9 @@ pub(super) struct WithBonusScorer {
     bonuses: Vec<BonusCheck>,
     /// at_most_after[i]: the most the bonuses from i on can add.
     at_most_after: Vec<Score>,
+    /// What each bonus earned the current entry, by slot: summed in the query's order
+    /// whatever the order of the checks, so scores are the same to the bit.
+    earned: Vec<Score>,
     checked_before_required: usize,
     partial: Option<Partial>,
 }
@@ -302,9 +318,13 @@ impl WithBonusScorer {
             }
             if partial.checked == self.bonuses.len() {
                 self.partial = Some(partial);
-                return required + partial.bonus;
+                // Every slot was earned by this entry.
+                return required + self.earned.iter().fold(0.0, |sum, earned| sum + earned);
             }
-            partial.bonus += self.bonuses[partial.checked].earned(doc);
+            let check = &mut self.bonuses[partial.checked];
+            let earned = check.earned(doc);
+            self.earned[check.slot] = earned;
+            partial.bonus += earned;
             partial.checked += 1;
         }
     }
