@@ -154,7 +154,7 @@ impl Weight for AllTermsWeight {
                         .fieldnorms_readers()
                         .get_field(term.field())?
                         .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1)),
-                    freqs: has_freqs.then(|| Box::new([0; WINDOW as usize])),
+                    window: has_freqs.then(WindowFreqs::default),
                 }),
                 None => None,
             };
@@ -183,9 +183,31 @@ struct List {
 struct TermScoring {
     bm25: Bm25Weight,
     fieldnorms: FieldNormReader,
-    /// The term's frequency in each entry of the window that holds it, if the field
-    /// has frequencies.
-    freqs: Option<Box<[u32; WINDOW as usize]>>,
+    /// The term's entries read with the window and their frequencies, if the field has
+    /// frequencies.
+    window: Option<WindowFreqs>,
+}
+
+/// A term's entries of the window, rising, each with its frequency. Copied a block's
+/// run at a time, and searched only for the few entries asked for a score (most
+/// matches of a large result are given up on unscored): scattering each frequency
+/// into a table by entry was a third of the time of reading the window.
+#[derive(Default)]
+struct WindowFreqs {
+    docs: Vec<DocId>,
+    freqs: Vec<u32>,
+}
+
+impl WindowFreqs {
+    fn clear(&mut self) {
+        self.docs.clear();
+        self.freqs.clear();
+    }
+
+    /// The frequency of `doc`, which the window holds.
+    fn freq(&self, doc: DocId) -> u32 {
+        self.freqs[self.docs.partition_point(|&held| held < doc)]
+    }
 }
 
 /// Sets the bits of `docs` (rising, within the window from `start`). A word's bits are
@@ -226,8 +248,9 @@ fn probe(
             let doc = start + 64 * at as u32 + bit;
             if postings.seek(doc) != doc {
                 *word &= !(1u64 << bit);
-            } else if let Some(kept) = scoring.as_mut().and_then(|s| s.freqs.as_mut()) {
-                kept[(doc - start) as usize] = postings.block.freq(postings.at);
+            } else if let Some(kept) = scoring.as_mut().and_then(|s| s.window.as_mut()) {
+                kept.docs.push(doc);
+                kept.freqs.push(postings.block.freq(postings.at));
             }
         }
     }
@@ -328,6 +351,9 @@ impl WindowedIntersection {
                 let List {
                     postings, scoring, ..
                 } = list;
+                if let Some(kept) = scoring.as_mut().and_then(|s| s.window.as_mut()) {
+                    kept.clear();
+                }
                 let candidates =
                     || -> u32 { self.words.iter().map(|word| word.count_ones()).sum() };
                 if at > 0 && candidates().saturating_mul(PROBE_RATIO) < list.per_window {
@@ -341,11 +367,10 @@ impl WindowedIntersection {
                         let docs = &postings.block.docs()[postings.at..];
                         let count = docs.partition_point(|&doc| doc < horizon);
                         set_bits(&mut window, &docs[..count], start);
-                        if let Some(kept) = scoring.as_mut().and_then(|s| s.freqs.as_mut()) {
-                            let freqs = &postings.block.freqs()[postings.at..][..count];
-                            for (&doc, &freq) in docs[..count].iter().zip(freqs) {
-                                kept[(doc - start) as usize] = freq;
-                            }
+                        if let Some(kept) = scoring.as_mut().and_then(|s| s.window.as_mut()) {
+                            kept.docs.extend_from_slice(&docs[..count]);
+                            kept.freqs
+                                .extend_from_slice(&postings.block.freqs()[postings.at..][..count]);
                         }
                         postings.at += count;
                         doc = postings.current();
@@ -494,13 +519,13 @@ impl Scorer for WindowedIntersection {
         let doc = self.doc;
         // In the window, the frequencies read with it; decided alone, every list
         // stands on the entry.
-        let in_window = self.in_window.then(|| (doc - self.base) as usize);
+        let in_window = self.in_window;
         let mut scores = self.lists.iter().map(|list| match &list.scoring {
             Some(scoring) => {
-                let freq = match (&scoring.freqs, in_window) {
-                    (None, _) => 1,
-                    (Some(freqs), Some(at)) => freqs[at],
-                    (Some(_), None) => list.postings.block.freq(list.postings.at),
+                let freq = match &scoring.window {
+                    None => 1,
+                    Some(window) if in_window => window.freq(doc),
+                    Some(_) => list.postings.block.freq(list.postings.at),
                 };
                 scoring
                     .bm25
