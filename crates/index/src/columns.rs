@@ -413,6 +413,7 @@ mod tests {
 
     use super::{Codes, ColumnsBuilder, SegmentColumns};
     use crate::facets::RegionCounts;
+    use crate::order::{stored_layout_key, LayoutKey};
     use crate::schema::{UNKNOWN, UNKNOWN_YEAR};
 
     /// One entry's values as an index stores them.
@@ -480,11 +481,8 @@ mod tests {
     }
 
     /// Where an entry goes in layout order.
-    fn layout_key(entry: &Entry) -> (std::cmp::Reverse<i64>, usize) {
-        (
-            std::cmp::Reverse(entry.year),
-            RegionCounts::slot(entry.region),
-        )
+    fn layout_key(entry: &Entry) -> LayoutKey {
+        stored_layout_key(entry.year, entry.region)
     }
 
     proptest! {

@@ -30,9 +30,14 @@ pub type LayoutKey = (Reverse<i64>, usize);
 /// The layout key of entries of `year` and the division of `region_code`: the year as
 /// stored and the region's slot in facet counts, as a segment's columns see them.
 pub fn layout_key(year: Option<i32>, region_code: Option<&str>) -> LayoutKey {
-    let year = year.map_or(UNKNOWN_YEAR, i64::from);
     let code = region_codes(region_code).last().copied().unwrap_or(UNKNOWN);
-    (Reverse(year), RegionCounts::slot(code))
+    stored_layout_key(year.map_or(UNKNOWN_YEAR, i64::from), code)
+}
+
+/// The layout key of entries of a year and a most specific division code as the index
+/// stores them.
+pub(crate) fn stored_layout_key(year: i64, region_code: u64) -> LayoutKey {
+    (Reverse(year), RegionCounts::slot(region_code))
 }
 
 /// Puts plans in layout order; plans of one year and division keep their order.

@@ -362,14 +362,12 @@ fn search_piece<C: Collector>(
 
 #[cfg(test)]
 mod tests {
+    use std::ops::Range;
+
     use tantivy::collector::{Count, TopDocs};
     use tantivy::query::QueryParser;
     use tantivy::schema::{Schema, INDEXED, TEXT};
-    use tantivy::{doc, Index, Term};
-
-    use std::ops::Range;
-
-    use tantivy::DocId;
+    use tantivy::{doc, DocId, Index, Term};
 
     use super::{cut_into_pieces, every_entry, Piece, SegmentThreads, MIN_PIECE_ENTRIES};
 

@@ -217,11 +217,7 @@ impl SearchIndex {
             // entries in batches, cost more than it saved where the text is costly to
             // match: the text was matched twice.) With a region and a year filter, an
             // index in layout order is visited only where an entry can count at all.
-            let filters = Arc::new(ColumnFilters::new(
-                &compiled.selected_regions,
-                &compiled.selected_years,
-                &compiled.selected_units,
-            ));
+            let filters = Arc::new(column_filters(&compiled));
             let within = self.entries_that_count(searcher, &filters)?;
             let collector = FacetCollector {
                 top: ranking,
@@ -269,12 +265,7 @@ impl SearchIndex {
             // 1.5 M). The total and every facet come instead from each segment's counts
             // of its distinct facet values (2.7 ms); the page from the entries passing
             // the filters, where each piece stops once its page is settled.
-            let filters = ColumnFilters::new(
-                &compiled.selected_regions,
-                &compiled.selected_years,
-                &compiled.selected_units,
-            );
-            let (total, counts) = self.browse_counts(searcher, filters)?;
+            let (total, counts) = self.browse_counts(searcher, column_filters(&compiled))?;
             let page = match ranking {
                 Some(ranking) => {
                     let (query, passing) = self.narrowed(searcher, &compiled)?;
@@ -590,6 +581,15 @@ impl SearchIndex {
 }
 
 /// The region of a stored division code (0 = unknown).
+/// The query's region, year and unit filters, checked per entry from the columns.
+fn column_filters(compiled: &CompiledQuery) -> ColumnFilters {
+    ColumnFilters::new(
+        &compiled.selected_regions,
+        &compiled.selected_years,
+        &compiled.selected_units,
+    )
+}
+
 fn region_of(code: u64) -> Region {
     if code == UNKNOWN {
         return Region::unknown();
