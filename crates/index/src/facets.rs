@@ -168,7 +168,10 @@ pub struct FacetSegmentCollector {
     region_counts: RegionCounts,
     /// Counts by the segment's year slots.
     year_slot_counts: Vec<u64>,
-    unit_ord_counts: Vec<u64>,
+    /// Counts by the segment's sets of units, told apart into units once harvested: one
+    /// count per entry instead of one per unit of the entry (劳动教育's total and facets
+    /// at 1.5 M entries, whose segments have 46 sets: 4.1 -> 3.6 ms on one thread).
+    unit_set_counts: Vec<u64>,
 }
 
 /// The page (best first), the total, and the counts.
@@ -184,8 +187,8 @@ impl Collector for FacetCollector<'_> {
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
         let columns = self.columns.get(segment)?;
-        let unit_terms = match (&columns.units, self.wanted.unit) {
-            (Some(column), true) => column.num_terms(),
+        let unit_sets = match (&columns.units, self.wanted.unit) {
+            (Some(_), true) => columns.unit_sets(),
             _ => 0,
         };
         // One slot more than the segment's years: the slot of a doc it does not have.
@@ -200,7 +203,7 @@ impl Collector for FacetCollector<'_> {
             total: 0,
             region_counts: RegionCounts::default(),
             year_slot_counts: vec![0; if self.wanted.year { year_slots } else { 0 }],
-            unit_ord_counts: vec![0; unit_terms],
+            unit_set_counts: vec![0; unit_sets],
         })
     }
 
@@ -318,10 +321,8 @@ impl FacetSegmentCollector {
             self.year_slot_counts[entry.year_slot] += entries;
         }
         if self.wanted.unit && (failed == 0 || !verdict.unit) {
-            for &ord in self.columns.unit_ords(entry.unit_set) {
-                if let Some(count) = self.unit_ord_counts.get_mut(ord as usize) {
-                    *count += entries;
-                }
+            if let Some(count) = self.unit_set_counts.get_mut(entry.unit_set) {
+                *count += entries;
             }
         }
     }
@@ -338,8 +339,19 @@ impl SegmentCollector for FacetSegmentCollector {
         self.count_uncounted();
         let mut unit = HashMap::new();
         if let Some(column) = &self.columns.units {
+            let mut ord_counts = vec![0; column.num_terms()];
+            for (set, &count) in self.unit_set_counts.iter().enumerate() {
+                if count == 0 {
+                    continue;
+                }
+                for &ord in self.columns.unit_ords(set) {
+                    if let Some(total) = ord_counts.get_mut(ord as usize) {
+                        *total += count;
+                    }
+                }
+            }
             let mut name = String::new();
-            for (ord, &count) in self.unit_ord_counts.iter().enumerate() {
+            for (ord, &count) in ord_counts.iter().enumerate() {
                 if count > 0 && column.ord_to_str(ord as u64, &mut name).unwrap_or(false) {
                     unit.insert(name.clone(), count);
                 }
