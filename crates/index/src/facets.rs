@@ -194,7 +194,10 @@ impl Collector for FacetCollector<'_> {
         // One slot more than the segment's years: the slot of a doc it does not have.
         let year_slots = columns.years().len() + 1;
         Ok(FacetSegmentCollector {
-            top: self.top.map(|ranking| PieceTop::new(ranking, ordinal)),
+            top: self
+                .top
+                .as_ref()
+                .map(|ranking| PieceTop::new(ranking.clone(), ordinal)),
             unfiltered: self.filters.is_empty(),
             uncounted: Vec::with_capacity(COUNT_BATCH),
             filters: SegmentFilters::new(&self.filters, &columns)?,
@@ -208,7 +211,7 @@ impl Collector for FacetCollector<'_> {
     }
 
     fn requires_scoring(&self) -> bool {
-        self.top.is_some_and(|ranking| ranking.by_score)
+        self.top.as_ref().is_some_and(|ranking| ranking.by_score)
     }
 
     fn merge_fruits(&self, fruits: Vec<FacetFruit>) -> tantivy::Result<FacetFruit> {
@@ -220,7 +223,7 @@ impl Collector for FacetCollector<'_> {
             total += count;
             all.merge(counts);
         }
-        let page = match self.top {
+        let page = match &self.top {
             Some(ranking) => ranking.merge(pages),
             None => Vec::new(),
         };

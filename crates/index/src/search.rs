@@ -158,10 +158,12 @@ impl SearchIndex {
         let searcher = &passes.searcher;
         // An empty page (limit 0: the total and facets alone, as scripts that count ask)
         // needs no ranking: nothing asks for scores, so none are computed.
-        let ranking = (request.limit > 0).then(|| Ranking {
-            sort: request.sort,
-            by_score: compiled.has_text(),
-            size: request.offset + request.limit,
+        let ranking = (request.limit > 0).then(|| {
+            Ranking::new(
+                request.sort,
+                compiled.has_text(),
+                request.offset + request.limit,
+            )
         });
 
         let (page, total, facets) = if !compiled.has_text() && compiled.filter_count() == 0 {
@@ -189,7 +191,7 @@ impl SearchIndex {
             // the year column through the runs of the other years (3.5 ms a search at
             // 1.5 M entries).
             let (query, passing) = self.narrowed(searcher, &compiled)?;
-            match (ranking, &passing) {
+            match (&ranking, &passing) {
                 (None, None) => {
                     let total = passes.search(&*query, &Count)?;
                     (Vec::new(), total as u64, None)
@@ -469,11 +471,7 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let query = TermQuery::new(term, IndexRecordOption::Basic);
         let in_browse_order = PageCollector {
-            ranking: Ranking {
-                sort: SortOrder::Relevance,
-                by_score: false,
-                size: limit.max(1),
-            },
+            ranking: Ranking::new(SortOrder::Relevance, false, limit.max(1)),
             columns: &self.columns,
         };
         let found = searcher.search(&query, &in_browse_order)?;
