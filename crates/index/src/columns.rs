@@ -8,9 +8,11 @@
 //! varied for 4): the hits of a large segment lie far apart, so each read is a cache
 //! miss, and the fewer and smaller the reads, the fewer the misses (see
 //! `FacetSegmentCollector::count_uncounted` for how a count overlaps them). The code
-//! names the entry's pair of region and year, and its set of units, in tables of the
-//! distinct ones: a segment holds a few thousand pairs and sets, which stay in cache,
-//! where a list of units per entry cost a second miss for every hit with units.
+//! holds the entry's region slot and year slot, and names its set of units in a table
+//! of the distinct ones, which stays in cache (46 sets in each segment of the 1.5 M
+//! benchmark), where a list of units per entry cost a second miss for every hit with
+//! units. (Naming the pair of region and year in a table too, of some 20 k pairs a
+//! segment there, cost a second load for every hit.)
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -34,14 +36,8 @@ pub struct EntryFacets {
     pub unit_set: usize,
 }
 
-/// A region and a year, by slot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct Pair {
-    region_slot: u16,
-    year_slot: u16,
-}
-
-/// Each doc's pair (low bits) and unit set (high bits), as narrow as the segment allows.
+/// Each doc's region slot (lowest bits), year slot and unit set (highest bits), as
+/// narrow as the segment allows.
 enum Codes {
     Narrow(Vec<u32>),
     Wide(Vec<u64>),
@@ -67,10 +63,9 @@ impl Codes {
 pub struct SegmentColumns {
     /// By doc id; see [`Codes`].
     codes: Codes,
-    /// Bits of a code that hold the pair.
-    pair_bits: u32,
-    /// The distinct pairs of region and year, by number.
-    pairs: Vec<Pair>,
+    /// Bits of a code that hold the region slot, then the year slot.
+    region_bits: u32,
+    year_bits: u32,
     /// The segment's distinct years (0 = unknown), by slot.
     years: Vec<i64>,
     /// The distinct sets of units: set `n` is `set_ords[set_starts[n]..set_starts[n + 1]]`
@@ -135,11 +130,11 @@ impl SegmentColumns {
     }
 
     fn facets_of_code(&self, code: u64) -> EntryFacets {
-        let pair = self.pairs[(code & ((1 << self.pair_bits) - 1)) as usize];
+        let low_bits = |code: u64, bits: u32| (code & ((1 << bits) - 1)) as usize;
         EntryFacets {
-            region_slot: usize::from(pair.region_slot),
-            year_slot: usize::from(pair.year_slot),
-            unit_set: (code >> self.pair_bits) as usize,
+            region_slot: low_bits(code, self.region_bits),
+            year_slot: low_bits(code >> self.region_bits, self.year_bits),
+            unit_set: (code >> (self.region_bits + self.year_bits)) as usize,
         }
     }
 
@@ -235,10 +230,11 @@ pub struct YearBlock {
 
 /// Builds a segment's arrays from its entries' values in doc order.
 struct ColumnsBuilder {
-    /// Each doc's pair (low 32 bits) and unit set (high 32), until `finish` packs them.
+    /// Each doc's region slot (low 16 bits), year slot (next 16) and unit set (high
+    /// 32), until `finish` packs them.
     codes: Vec<u64>,
-    pairs: Vec<Pair>,
-    pair_numbers: HashMap<Pair, u32>,
+    /// The highest region slot of a doc.
+    most_region_slot: u16,
     years: Vec<i64>,
     year_slots: HashMap<i64, u16>,
     set_starts: Vec<u32>,
@@ -256,8 +252,7 @@ impl ColumnsBuilder {
     fn new(docs: usize) -> ColumnsBuilder {
         ColumnsBuilder {
             codes: Vec::with_capacity(docs),
-            pairs: Vec::new(),
-            pair_numbers: HashMap::new(),
+            most_region_slot: 0,
             years: Vec::new(),
             year_slots: HashMap::new(),
             // Set 0, the empty set.
@@ -289,20 +284,9 @@ impl ColumnsBuilder {
                 slot
             }
         };
-        let pair = Pair {
-            // ~3,300 divisions: a slot fits 16 bits (checked by `Divisions`).
-            region_slot: RegionCounts::slot(region) as u16,
-            year_slot,
-        };
-        let pair_number = match self.pair_numbers.get(&pair) {
-            Some(&number) => number,
-            None => {
-                let number = self.pairs.len() as u32;
-                self.pairs.push(pair);
-                self.pair_numbers.insert(pair, number);
-                number
-            }
-        };
+        // ~3,300 divisions: a slot fits 16 bits (checked by `Divisions`).
+        let region_slot = RegionCounts::slot(region) as u16;
+        self.most_region_slot = self.most_region_slot.max(region_slot);
         let set_number = match self.set_numbers.get(units) {
             Some(&number) => number,
             None => {
@@ -317,9 +301,10 @@ impl ColumnsBuilder {
                 number
             }
         };
-        self.follow_layout(year, year_slot, pair.region_slot);
-        self.codes
-            .push(u64::from(pair_number) | u64::from(set_number) << 32);
+        self.follow_layout(year, year_slot, region_slot);
+        self.codes.push(
+            u64::from(region_slot) | u64::from(year_slot) << 16 | u64::from(set_number) << 32,
+        );
         if self.order.last().is_some_and(|&previous| previous >= order) {
             self.order_follows_doc_ids = false;
         }
@@ -352,18 +337,23 @@ impl ColumnsBuilder {
     }
 
     fn finish(self, units: Option<StrColumn>) -> SegmentColumns {
-        let pair_bits = bits_for(self.pairs.len());
+        let region_bits = bits_for(usize::from(self.most_region_slot) + 1);
+        let year_bits = bits_for(self.years.len());
         let set_bits = bits_for(self.set_starts.len() - 1);
-        let repack = |code: u64| (code & u64::from(u32::MAX)) | (code >> 32) << pair_bits;
-        let codes = if pair_bits + set_bits <= 32 {
+        let repack = |code: u64| {
+            (code & 0xffff)
+                | (code >> 16 & 0xffff) << region_bits
+                | (code >> 32) << (region_bits + year_bits)
+        };
+        let codes = if region_bits + year_bits + set_bits <= 32 {
             Codes::Narrow(self.codes.into_iter().map(|c| repack(c) as u32).collect())
         } else {
             Codes::Wide(self.codes.into_iter().map(repack).collect())
         };
         SegmentColumns {
             codes,
-            pair_bits,
-            pairs: self.pairs,
+            region_bits,
+            year_bits,
             years: self.years,
             set_starts: self.set_starts,
             set_ords: self.set_ords,
@@ -532,8 +522,8 @@ mod tests {
         }
     }
 
-    /// More pairs of region and year and more sets of units than 32 bits of code
-    /// hold between them: the codes are 64 bits wide and still read back.
+    /// More region slots, year slots and sets of units than 32 bits of code hold
+    /// between them: the codes are 64 bits wide and still read back.
     #[test]
     fn a_segment_too_varied_for_narrow_codes_reads_back() {
         let divisions = Divisions::global();
