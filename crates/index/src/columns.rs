@@ -18,7 +18,6 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
 use tantivy::{DocId, SegmentReader, TantivyError};
 
@@ -82,8 +81,9 @@ pub struct SegmentColumns {
     year_blocks: Option<Vec<YearBlock>>,
     /// See [`SegmentColumns::value_counts`].
     value_counts: OnceLock<Vec<(EntryFacets, u64)>>,
-    /// The unit column, for ordinal ↔ name.
-    pub units: Option<StrColumn>,
+    /// The unit column's values by ordinal (so in sorted order), read once: naming a
+    /// piece's unit counts from the column's dictionary decoded a block of it for each.
+    unit_names: Vec<String>,
 }
 
 impl SegmentColumns {
@@ -114,7 +114,15 @@ impl SegmentColumns {
                     ))
                 })?;
         }
-        Ok(builder.finish(units))
+        let mut unit_names = Vec::new();
+        if let Some(units) = &units {
+            for ord in 0..units.num_terms() {
+                let mut name = String::new();
+                units.ord_to_str(ord as u64, &mut name)?;
+                unit_names.push(name);
+            }
+        }
+        Ok(builder.finish(unit_names))
     }
 
     /// What a facet count reads of a doc.
@@ -160,6 +168,25 @@ impl SegmentColumns {
     /// The number of distinct sets of units (the empty one included).
     pub fn unit_sets(&self) -> usize {
         self.set_starts.len() - 1
+    }
+
+    /// The number of distinct units.
+    pub fn units(&self) -> usize {
+        self.unit_names.len()
+    }
+
+    /// The unit of an ordinal.
+    pub fn unit_name(&self, ord: usize) -> Option<&str> {
+        self.unit_names.get(ord).map(String::as_str)
+    }
+
+    /// The ordinal of a unit, if the segment has it.
+    pub fn unit_ord(&self, name: &str) -> Option<u32> {
+        let ord = self
+            .unit_names
+            .binary_search_by(|unit| unit.as_str().cmp(name))
+            .ok()?;
+        u32::try_from(ord).ok()
     }
 
     /// The unit ordinals of a set of units.
@@ -336,7 +363,7 @@ impl ColumnsBuilder {
         self.last_key = Some((year, region_slot));
     }
 
-    fn finish(self, units: Option<StrColumn>) -> SegmentColumns {
+    fn finish(self, unit_names: Vec<String>) -> SegmentColumns {
         let region_bits = bits_for(usize::from(self.most_region_slot) + 1);
         let year_bits = bits_for(self.years.len());
         let set_bits = bits_for(self.set_starts.len() - 1);
@@ -361,7 +388,7 @@ impl ColumnsBuilder {
             order_follows_doc_ids: self.order_follows_doc_ids,
             year_blocks: self.year_blocks,
             value_counts: OnceLock::new(),
-            units,
+            unit_names,
         }
     }
 }
@@ -421,7 +448,7 @@ mod tests {
                 .push(entry.region, entry.year, n as u64, &entry.units)
                 .expect("within limits");
         }
-        builder.finish(None)
+        builder.finish(Vec::new())
     }
 
     /// Each entry reads back as it was stored.

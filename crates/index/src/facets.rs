@@ -187,9 +187,9 @@ impl Collector for FacetCollector<'_> {
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
         let columns = self.columns.get(segment)?;
-        let unit_sets = match (&columns.units, self.wanted.unit) {
-            (Some(_), true) => columns.unit_sets(),
-            _ => 0,
+        let unit_sets = match columns.units() > 0 && self.wanted.unit {
+            true => columns.unit_sets(),
+            false => 0,
         };
         // One slot more than the segment's years: the slot of a doc it does not have.
         let year_slots = columns.years().len() + 1;
@@ -341,23 +341,20 @@ impl SegmentCollector for FacetSegmentCollector {
     fn harvest(mut self) -> Self::Fruit {
         self.count_uncounted();
         let mut unit = HashMap::new();
-        if let Some(column) = &self.columns.units {
-            let mut ord_counts = vec![0; column.num_terms()];
-            for (set, &count) in self.unit_set_counts.iter().enumerate() {
-                if count == 0 {
-                    continue;
-                }
-                for &ord in self.columns.unit_ords(set) {
-                    if let Some(total) = ord_counts.get_mut(ord as usize) {
-                        *total += count;
-                    }
+        let mut ord_counts = vec![0; self.columns.units()];
+        for (set, &count) in self.unit_set_counts.iter().enumerate() {
+            if count == 0 {
+                continue;
+            }
+            for &ord in self.columns.unit_ords(set) {
+                if let Some(total) = ord_counts.get_mut(ord as usize) {
+                    *total += count;
                 }
             }
-            let mut name = String::new();
-            for (ord, &count) in ord_counts.iter().enumerate() {
-                if count > 0 && column.ord_to_str(ord as u64, &mut name).unwrap_or(false) {
-                    unit.insert(name.clone(), count);
-                }
+        }
+        for (ord, &count) in ord_counts.iter().enumerate() {
+            if let (true, Some(name)) = (count > 0, self.columns.unit_name(ord)) {
+                unit.insert(name.to_owned(), count);
             }
         }
         let years = self.columns.years();

@@ -98,14 +98,10 @@ impl SegmentFilters {
         let unit_set_accepted = match &filters.units {
             None => None,
             Some(units) => {
-                let mut selected = Vec::new();
-                if let Some(column) = &columns.units {
-                    for name in units {
-                        if let Some(ord) = column.dictionary().term_ord(name)? {
-                            selected.push(ord as u32);
-                        }
-                    }
-                }
+                let selected: Vec<u32> = units
+                    .iter()
+                    .filter_map(|name| columns.unit_ord(name))
+                    .collect();
                 let accepted = (0..columns.unit_sets())
                     .map(|set| {
                         columns
