@@ -83,7 +83,7 @@ pub struct SegmentColumns {
     value_counts: OnceLock<Vec<(EntryFacets, u64)>>,
     /// The unit column's values by ordinal (so in sorted order), read once: naming a
     /// piece's unit counts from the column's dictionary decoded a block of it for each.
-    unit_names: Vec<String>,
+    unit_names: Vec<Arc<str>>,
 }
 
 impl SegmentColumns {
@@ -119,7 +119,7 @@ impl SegmentColumns {
             for ord in 0..units.num_terms() {
                 let mut name = String::new();
                 units.ord_to_str(ord as u64, &mut name)?;
-                unit_names.push(name);
+                unit_names.push(Arc::from(name));
             }
         }
         Ok(builder.finish(unit_names))
@@ -176,15 +176,15 @@ impl SegmentColumns {
     }
 
     /// The unit of an ordinal.
-    pub fn unit_name(&self, ord: usize) -> Option<&str> {
-        self.unit_names.get(ord).map(String::as_str)
+    pub fn unit_name(&self, ord: usize) -> Option<&Arc<str>> {
+        self.unit_names.get(ord)
     }
 
     /// The ordinal of a unit, if the segment has it.
     pub fn unit_ord(&self, name: &str) -> Option<u32> {
         let ord = self
             .unit_names
-            .binary_search_by(|unit| unit.as_str().cmp(name))
+            .binary_search_by(|unit| (**unit).cmp(name))
             .ok()?;
         u32::try_from(ord).ok()
     }
@@ -363,7 +363,7 @@ impl ColumnsBuilder {
         self.last_key = Some((year, region_slot));
     }
 
-    fn finish(self, unit_names: Vec<String>) -> SegmentColumns {
+    fn finish(self, unit_names: Vec<Arc<str>>) -> SegmentColumns {
         let region_bits = bits_for(usize::from(self.most_region_slot) + 1);
         let year_bits = bits_for(self.years.len());
         let set_bits = bits_for(self.set_starts.len() - 1);

@@ -113,7 +113,9 @@ impl RegionCounts {
 pub struct RawCounts {
     pub region: RegionCounts,
     pub year: FastMap<i64, u64>,
-    pub unit: HashMap<String, u64>,
+    /// Names shared with the segments' columns: a piece's counts are named without
+    /// copying a string.
+    pub unit: FastMap<Arc<str>, u64>,
 }
 
 impl RawCounts {
@@ -340,7 +342,7 @@ impl SegmentCollector for FacetSegmentCollector {
 
     fn harvest(mut self) -> Self::Fruit {
         self.count_uncounted();
-        let mut unit = HashMap::new();
+        let mut unit = FastMap::default();
         let mut ord_counts = vec![0; self.columns.units()];
         for (set, &count) in self.unit_set_counts.iter().enumerate() {
             if count == 0 {
@@ -354,7 +356,7 @@ impl SegmentCollector for FacetSegmentCollector {
         }
         for (ord, &count) in ord_counts.iter().enumerate() {
             if let (true, Some(name)) = (count > 0, self.columns.unit_name(ord)) {
-                unit.insert(name.to_owned(), count);
+                unit.insert(Arc::clone(name), count);
             }
         }
         let years = self.columns.years();
@@ -521,13 +523,13 @@ pub fn year_counts(counts: &FastMap<i64, u64>, selected: &[YearFilter]) -> Vec<Y
 }
 
 /// Units by count, then name.
-pub fn unit_counts(counts: &HashMap<String, u64>, selected: &[String]) -> Vec<UnitCount> {
+pub fn unit_counts(counts: &FastMap<Arc<str>, u64>, selected: &[String]) -> Vec<UnitCount> {
     let mut units: Vec<UnitCount> = counts
         .iter()
         .map(|(unit, &count)| UnitCount {
-            value: unit.clone(),
+            value: unit.to_string(),
             count,
-            selected: selected.contains(unit),
+            selected: selected.iter().any(|name| **name == **unit),
         })
         .collect();
     units.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
