@@ -6,6 +6,7 @@ pub(crate) mod all_terms;
 mod bonus;
 pub mod compile;
 pub(crate) mod conjunction;
+mod positions;
 mod postings;
 pub mod substring;
 pub mod syntax;

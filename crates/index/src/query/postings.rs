@@ -16,10 +16,11 @@ use std::sync::Mutex;
 use tantivy::directory::{CompositeFile, FileSlice, OwnedBytes};
 use tantivy::error::DataCorruption;
 use tantivy::index::{SegmentComponent, SegmentId};
-use tantivy::positions::PositionReader;
 use tantivy::postings::{BlockSegmentPostings, TermInfo};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, SegmentReader, TantivyError, Term, TERMINATED};
+
+use super::positions::PositionBlocks;
 
 /// Entries per compressed block of postings.
 const BLOCK: u32 = 128;
@@ -83,7 +84,7 @@ pub(super) struct TermPostings {
 }
 
 struct Positions {
-    reader: PositionReader,
+    reader: PositionBlocks,
     /// The skip entries of the blocks not yet passed.
     skips: OwnedBytes,
     /// Positions of the term in the blocks passed.
@@ -172,14 +173,9 @@ impl TermPostings {
         positions.in_block += block.freqs()[positions.summed..*at].iter().sum::<u32>();
         positions.summed = *at;
         let offset = positions.before + u64::from(positions.in_block);
-        output.resize(block.freq(*at) as usize, 0);
-        positions.reader.read(offset, output);
-        // Stored as gaps from the entry's previous position.
-        let mut position = shift;
-        for gap in output.iter_mut() {
-            position += *gap;
-            *gap = position;
-        }
+        positions
+            .reader
+            .read(offset, block.freq(*at), shift, output);
     }
 }
 
@@ -209,7 +205,7 @@ impl Positions {
             )));
         }
         Ok(Positions {
-            reader: PositionReader::open(positions)?,
+            reader: PositionBlocks::open(positions)?,
             skips,
             before: 0,
             in_block: 0,
@@ -299,7 +295,7 @@ impl FieldFilesCache {
 
 /// A variable-length integer as tantivy writes one: seven bits a byte, low first, the
 /// last byte marked by its high bit.
-fn read_vint(bytes: &mut OwnedBytes) -> io::Result<usize> {
+pub(super) fn read_vint(bytes: &mut OwnedBytes) -> io::Result<usize> {
     let mut value = 0usize;
     for (at, &byte) in bytes.as_slice().iter().enumerate().take(10) {
         value |= usize::from(byte & 0x7f) << (7 * at);
@@ -310,7 +306,7 @@ fn read_vint(bytes: &mut OwnedBytes) -> io::Result<usize> {
     }
     Err(io::Error::new(
         io::ErrorKind::InvalidData,
-        "postings start with a malformed length",
+        "a malformed length at the start of postings or positions",
     ))
 }
 
