@@ -170,14 +170,9 @@ impl SegmentColumns {
         self.set_starts.len() - 1
     }
 
-    /// The number of distinct units.
-    pub fn units(&self) -> usize {
-        self.unit_names.len()
-    }
-
-    /// The unit of an ordinal.
-    pub fn unit_name(&self, ord: usize) -> Option<&Arc<str>> {
-        self.unit_names.get(ord)
+    /// The segment's units, by ordinal.
+    pub fn unit_names(&self) -> &[Arc<str>] {
+        &self.unit_names
     }
 
     /// The ordinal of a unit, if the segment has it.

@@ -189,9 +189,10 @@ impl Collector for FacetCollector<'_> {
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
         let columns = self.columns.get(segment)?;
-        let unit_sets = match columns.units() > 0 && self.wanted.unit {
-            true => columns.unit_sets(),
-            false => 0,
+        let unit_sets = if self.wanted.unit && !columns.unit_names().is_empty() {
+            columns.unit_sets()
+        } else {
+            0
         };
         // One slot more than the segment's years: the slot of a doc it does not have.
         let year_slots = columns.years().len() + 1;
@@ -202,7 +203,7 @@ impl Collector for FacetCollector<'_> {
                 .map(|ranking| PieceTop::new(ranking.clone(), ordinal)),
             unfiltered: self.filters.is_empty(),
             uncounted: Vec::with_capacity(COUNT_BATCH),
-            filters: SegmentFilters::new(&self.filters, &columns)?,
+            filters: SegmentFilters::new(&self.filters, &columns),
             wanted: self.wanted,
             columns,
             total: 0,
@@ -343,7 +344,8 @@ impl SegmentCollector for FacetSegmentCollector {
     fn harvest(mut self) -> Self::Fruit {
         self.count_uncounted();
         let mut unit = FastMap::default();
-        let mut ord_counts = vec![0; self.columns.units()];
+        let names = self.columns.unit_names();
+        let mut ord_counts = vec![0; names.len()];
         for (set, &count) in self.unit_set_counts.iter().enumerate() {
             if count == 0 {
                 continue;
@@ -354,8 +356,8 @@ impl SegmentCollector for FacetSegmentCollector {
                 }
             }
         }
-        for (ord, &count) in ord_counts.iter().enumerate() {
-            if let (true, Some(name)) = (count > 0, self.columns.unit_name(ord)) {
+        for (name, count) in names.iter().zip(ord_counts) {
+            if count > 0 {
                 unit.insert(Arc::clone(name), count);
             }
         }

@@ -91,10 +91,7 @@ pub struct SegmentFilters {
 }
 
 impl SegmentFilters {
-    pub fn new(
-        filters: &Arc<ColumnFilters>,
-        columns: &SegmentColumns,
-    ) -> tantivy::Result<SegmentFilters> {
+    pub fn new(filters: &Arc<ColumnFilters>, columns: &SegmentColumns) -> SegmentFilters {
         let unit_set_accepted = match &filters.units {
             None => None,
             Some(units) => {
@@ -122,11 +119,11 @@ impl SegmentFilters {
             accepted.push(false);
             accepted
         });
-        Ok(SegmentFilters {
+        SegmentFilters {
             filters: Arc::clone(filters),
             year_accepted,
             unit_set_accepted,
-        })
+        }
     }
 
     /// Which filters an entry passes.

@@ -384,7 +384,7 @@ impl SearchIndex {
         let mut all = Vec::new();
         for segment in searcher.segment_readers() {
             let columns = self.columns.get(segment)?;
-            all.push(runs(&SegmentFilters::new(filters, &columns)?, &columns));
+            all.push(runs(&SegmentFilters::new(filters, &columns), &columns));
         }
         Ok(all)
     }
@@ -742,7 +742,7 @@ mod tests {
         let mut passing = 0;
         for (segment, ranges) in searcher.segment_readers().iter().zip(&within) {
             let columns = index.columns.get(segment).unwrap();
-            let sifting = SegmentFilters::new(&filters, &columns).unwrap();
+            let sifting = SegmentFilters::new(&filters, &columns);
             for doc in 0..segment.max_doc() {
                 let verdict = sifting.sift(&columns.facets(doc));
                 let inside = ranges.iter().any(|range| range.contains(&doc));
