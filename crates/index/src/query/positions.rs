@@ -120,3 +120,79 @@ fn decode_vints(bytes: &[u8], output: &mut [u32; BLOCK]) -> usize {
     }
     read
 }
+
+#[cfg(test)]
+mod tests {
+    use bitpacking::{BitPacker, BitPacker4x};
+    use tantivy::directory::OwnedBytes;
+
+    use super::{PositionBlocks, BLOCK};
+
+    /// A term's positions file: one bit-packed block of 128 gaps, then VInt gaps.
+    fn positions_file(packed: &[u32; BLOCK], tail: &[u32]) -> Vec<u8> {
+        let packer = BitPacker4x::new();
+        let bits = packer.num_bits(packed);
+        let mut block = vec![0u8; BitPacker4x::compressed_block_size(bits)];
+        packer.compress(packed, &mut block, bits);
+        let mut file = vec![0x80 | 1, bits];
+        file.extend(block);
+        for &gap in tail {
+            let mut gap = gap;
+            while gap >= 0x80 {
+                file.push((gap & 0x7f) as u8);
+                gap >>= 7;
+            }
+            file.push(0x80 | gap as u8);
+        }
+        file
+    }
+
+    fn gaps() -> ([u32; BLOCK], Vec<u32>) {
+        let mut packed = [0u32; BLOCK];
+        for (at, gap) in packed.iter_mut().enumerate() {
+            *gap = (at as u32 * 7) % 300 + 1;
+        }
+        (packed, vec![5, 200, 70_000, 1])
+    }
+
+    #[test]
+    fn entries_read_across_the_packed_block_and_the_vint_tail() {
+        let (packed, tail) = gaps();
+        let all: Vec<u32> = packed.iter().chain(&tail).copied().collect();
+        let mut reader = PositionBlocks::open(OwnedBytes::new(positions_file(&packed, &tail)))
+            .expect("well formed");
+        let mut output = Vec::new();
+        // An entry inside the block, one across into the tail, one in the tail, and
+        // one behind them all (read from the start again).
+        for (offset, count) in [(3u64, 4u32), (126, 3), (129, 3), (0, 2)] {
+            reader.read(offset, count, 10, &mut output);
+            let mut position = 10;
+            let want: Vec<u32> = all[offset as usize..][..count as usize]
+                .iter()
+                .map(|gap| {
+                    position += gap;
+                    position
+                })
+                .collect();
+            assert_eq!(output, want, "{count} from #{offset}");
+        }
+    }
+
+    #[test]
+    fn corrupt_positions_stop_short_without_panicking() {
+        let (packed, tail) = gaps();
+        let file = positions_file(&packed, &tail);
+        // The block cut short, and more blocks announced than the file has.
+        for bytes in [
+            file[..20].to_vec(),
+            [vec![0x80 | 9], file[1..].to_vec()].concat(),
+        ] {
+            let mut reader = PositionBlocks::open(OwnedBytes::new(bytes)).expect("a header");
+            let mut output = vec![1];
+            reader.read(0, 3, 0, &mut output);
+            assert!(output.is_empty());
+            reader.read(600, 3, 0, &mut output);
+            assert!(output.is_empty());
+        }
+    }
+}
