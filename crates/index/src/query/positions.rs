@@ -21,7 +21,7 @@ pub(super) struct PositionBlocks {
     bit_widths: OwnedBytes,
     /// The blocks, then the positions past the last full block as VInts.
     data: OwnedBytes,
-    /// The block passed last (none before the first read), and where it starts.
+    /// How many blocks have been passed, and the byte where the next one starts.
     passed: usize,
     passed_byte: usize,
     /// The block `decoded` holds, if any, and how many positions it has.
@@ -68,7 +68,8 @@ impl PositionBlocks {
             let Some(&gap) = self.decoded[..self.decoded_len].get(at as usize % BLOCK) else {
                 return;
             };
-            position += gap;
+            // Wrapping: corrupt gaps give wrong positions, never a panic.
+            position = position.wrapping_add(gap);
             output.push(position);
         }
     }
