@@ -585,7 +585,6 @@ impl SearchIndex {
     }
 }
 
-/// The region of a stored division code (0 = unknown).
 /// The query's region, year and unit filters, checked per entry from the columns.
 fn column_filters(compiled: &CompiledQuery) -> ColumnFilters {
     ColumnFilters::new(
@@ -595,6 +594,7 @@ fn column_filters(compiled: &CompiledQuery) -> ColumnFilters {
     )
 }
 
+/// The region of a stored division code (0 = unknown).
 fn region_of(code: u64) -> Region {
     if code == UNKNOWN {
         return Region::unknown();

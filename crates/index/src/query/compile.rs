@@ -64,14 +64,9 @@ impl CompiledQuery {
         }
     }
 
-    /// The query without the filters of `dimensions`.
-    pub fn without_all(&self, dimensions: &[Dimension]) -> Box<dyn Query> {
-        self.combine(dimensions)
-    }
-
     /// The text query alone (everything when there is none).
     pub fn without_filters(&self) -> Box<dyn Query> {
-        self.combine(&[Dimension::Region, Dimension::Year, Dimension::Unit])
+        self.without_all(&[Dimension::Region, Dimension::Year, Dimension::Unit])
     }
 
     /// How many dimensions have a filter.
@@ -82,7 +77,8 @@ impl CompiledQuery {
             .count()
     }
 
-    fn combine(&self, skip: &[Dimension]) -> Box<dyn Query> {
+    /// The query without the filters of `skip`.
+    pub fn without_all(&self, skip: &[Dimension]) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if let Some(text) = &self.text {
             clauses.push((Occur::Must, text.box_clone()));
