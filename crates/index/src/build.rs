@@ -196,6 +196,9 @@ impl IndexBuilder {
         doc.add_text(f.text_chars, &text);
         doc.add_text(f.title_bigrams, &record.title);
         doc.add_text(f.text_words, &text);
+        if let Some(title_words) = f.title_words {
+            doc.add_text(title_words, &record.title);
+        }
         let codes = region_codes(record.region.code.as_deref());
         for code in &codes {
             doc.add_u64(f.region, *code);

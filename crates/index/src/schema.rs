@@ -29,6 +29,10 @@ pub struct Fields {
     pub title_bigrams: Field,
     /// Search text as jieba words: whole-word matches rank above partial ones.
     pub text_words: Field,
+    /// Title as jieba words: a title holding a query term as a whole word earns the
+    /// title bonus without its bigram positions being read. None in an index built
+    /// before the field was added, whose titles are decided by positions alone.
+    pub title_words: Option<Field>,
     /// Every division code the issuer sits in (province, city, county), or 0.
     pub region: Field,
     /// The most specific division code, for facet counts.
@@ -67,6 +71,9 @@ pub fn build_schema() -> (Schema, Fields) {
             text(BIGRAMS, IndexRecordOption::WithFreqsAndPositions),
         ),
         text_words: builder.add_text_field("text_words", text(WORDS, IndexRecordOption::WithFreqs)),
+        title_words: Some(
+            builder.add_text_field("title_words", text(WORDS, IndexRecordOption::WithFreqs)),
+        ),
         region: builder.add_u64_field("region", NumericOptions::default().set_indexed()),
         region_code: builder.add_u64_field("region_code", FAST),
         year: builder.add_i64_field("year", NumericOptions::default().set_indexed().set_fast()),
@@ -88,6 +95,7 @@ impl Fields {
             text_chars: get("text_chars")?,
             title_bigrams: get("title_bigrams")?,
             text_words: get("text_words")?,
+            title_words: get("title_words").ok(),
             region: get("region")?,
             region_code: get("region_code")?,
             year: get("year")?,
@@ -96,5 +104,32 @@ impl Fields {
             is_item: get("is_item")?,
             stored: get("stored")?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::schema::{Schema, STRING};
+
+    use super::{build_schema, Fields};
+
+    /// An index built before titles had a word field still opens: without it, title
+    /// bonuses are decided by the title's bigram positions alone.
+    #[test]
+    fn an_index_without_title_words_resolves_without_them() {
+        let (schema, fields) = build_schema();
+        assert!(fields.title_words.is_some());
+        let mut older = Schema::builder();
+        for (_, entry) in schema.fields() {
+            if entry.name() != "title_words" {
+                older.add_field(entry.clone());
+            }
+        }
+        let older = Fields::resolve(&older.build()).unwrap();
+        assert!(older.title_words.is_none());
+        assert_eq!(older.text_words, fields.text_words);
+        let mut broken = Schema::builder();
+        broken.add_text_field("id", STRING);
+        assert!(Fields::resolve(&broken.build()).is_err());
     }
 }

@@ -617,7 +617,7 @@ mod tests {
     use std::sync::Arc;
 
     use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, TermQuery};
-    use tantivy::schema::IndexRecordOption;
+    use tantivy::schema::{Field, IndexRecordOption};
     use tantivy::{DocId, DocSet, SeekDangerResult, Term, TERMINATED};
 
     use super::SearchIndex;
@@ -659,14 +659,26 @@ mod tests {
         word: Option<&str>,
     ) -> SubstringQuery {
         let fields = &index.fields;
-        let bigram = |text: &str| Term::from_field_text(fields.text_bigrams, text);
+        let in_text = (fields.text_bigrams, fields.text_words);
+        substring_query_in(index, in_text, covering, narrowing, word)
+    }
+
+    /// As [`substring_query`], in the given bigram and word fields.
+    fn substring_query_in(
+        index: &SearchIndex,
+        (bigrams, words): (Field, Field),
+        covering: [(usize, &str); 2],
+        narrowing: &[&str],
+        word: Option<&str>,
+    ) -> SubstringQuery {
+        let bigram = |text: &str| Term::from_field_text(bigrams, text);
         SubstringQuery::new(
             covering
                 .iter()
                 .map(|&(at, gram)| (at, bigram(gram)))
                 .collect(),
             narrowing.iter().map(|gram| bigram(gram)).collect(),
-            word.map(|word| Term::from_field_text(fields.text_words, word)),
+            word.map(|word| Term::from_field_text(words, word)),
             std::sync::Arc::clone(&index.field_files),
         )
     }
@@ -881,6 +893,78 @@ mod tests {
             }
         }
         assert!(checked >= 10, "{checked}");
+    }
+
+    /// A term found in the title through the title's words matches the titles, and
+    /// scores them to the bit, as the title bigrams' positions alone do; asked about
+    /// each entry alone, as a bonus is asked, it answers the same too.
+    #[test]
+    fn a_title_term_found_through_its_word_matches_and_scores_as_by_positions() {
+        let dir = seed_index();
+        let index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
+        let searcher = index.reader.searcher();
+        let fields = &index.fields;
+        let in_title = (fields.title_bigrams, fields.title_words.unwrap());
+        let scoring = EnableScoring::enabled_from_searcher(&searcher);
+        let (mut matched, mut as_words) = (0, 0);
+        for term in [
+            "职业教育",
+            "学前教育",
+            "义务教育",
+            "教育评价",
+            "教育督导",
+            "教师队伍",
+            "队伍建设",
+            "人才培养",
+            "校园安全",
+            "思想政治",
+            "劳动教育",
+            "心理健康",
+        ] {
+            let chars: Vec<char> = term.chars().collect();
+            let gram = |at: usize| String::from_iter(&chars[at..at + 2]);
+            let (first, middle, last) = (gram(0), gram(1), gram(2));
+            let covering = [(0, first.as_str()), (2, last.as_str())];
+            let query = |word| substring_query_in(&index, in_title, covering, &[&middle], word);
+            as_words += searcher
+                .doc_freq(&Term::from_field_text(in_title.1, term))
+                .unwrap() as usize;
+            let by_positions = query(None).weight(scoring).unwrap();
+            let by_word = query(Some(term)).weight(scoring).unwrap();
+            for segment in searcher.segment_readers() {
+                let mut expected = by_positions.scorer(segment, 1.0).unwrap();
+                let mut found = by_word.scorer(segment, 1.0).unwrap();
+                let mut matches = Vec::new();
+                while expected.doc() != TERMINATED {
+                    assert_eq!(found.doc(), expected.doc(), "{term}");
+                    assert_eq!(found.score().to_bits(), expected.score().to_bits());
+                    matches.push(found.doc());
+                    expected.advance();
+                    found.advance();
+                }
+                assert_eq!(found.doc(), TERMINATED, "{term}");
+                matched += matches.len();
+                let mut expected = by_positions.scorer(segment, 1.0).unwrap();
+                let mut found = by_word.scorer(segment, 1.0).unwrap();
+                for target in 1..segment.max_doc() {
+                    let next = matches.iter().copied().find(|&m| m >= target);
+                    match found.seek_danger(target) {
+                        SeekDangerResult::Found => {
+                            assert_eq!(next, Some(target), "{term}");
+                            assert_eq!(expected.seek_danger(target), SeekDangerResult::Found);
+                            assert_eq!(found.score().to_bits(), expected.score().to_bits());
+                        }
+                        SeekDangerResult::SeekLowerBound(bound) => {
+                            let next = next.unwrap_or(TERMINATED);
+                            assert!(next != target && bound > target && bound <= next);
+                        }
+                    }
+                }
+            }
+        }
+        // Both ways of deciding a title: by its word and by positions.
+        assert!(as_words >= 10, "{as_words} titles have the terms as words");
+        assert!(matched > as_words, "{matched} titles matched");
     }
 
     /// Required terms matched in two phases (positions last) give the entries and the

@@ -280,7 +280,7 @@ impl TextCompiler<'_> {
         let fields = self.fields;
         let words = whole_words(self.jieba, term);
         let title = if term.chars().count() >= 2 {
-            Some(self.in_title(term)?)
+            Some(self.in_title(term, &words)?)
         } else {
             None
         };
@@ -301,8 +301,8 @@ impl TextCompiler<'_> {
     }
 
     /// The title bonus of a term of two or more characters: where they stand together
-    /// in the title.
-    fn in_title(&self, term: &str) -> Result<Bonus, SearchError> {
+    /// in the title (`words`: how jieba cuts the term).
+    fn in_title(&self, term: &str, words: &[String]) -> Result<Bonus, SearchError> {
         let field = self.fields.title_bigrams;
         let grams = bigrams(term);
         Ok(match grams.as_slice() {
@@ -312,10 +312,17 @@ impl TextCompiler<'_> {
             )),
             _ => {
                 let (covering, narrowing) = self.covering(&grams, field)?;
+                // A title with the term as a word holds it: none of its bigrams need be
+                // sought, nor their positions read. 劳动教育, held by 15 k titles at
+                // 1.5 M entries: 3.0 → 2.35 ms on two threads.
+                let as_word = self
+                    .fields
+                    .title_words
+                    .and_then(|title_words| as_one_word(term, words, title_words));
                 Bonus::Substring(SubstringQuery::new(
                     covering,
                     narrowing,
-                    None,
+                    as_word,
                     Arc::clone(self.files),
                 ))
             }
@@ -343,10 +350,7 @@ impl TextCompiler<'_> {
             _ => {
                 // A term jieba cuts as one word is found without positions where the
                 // text has that word.
-                let as_word = match words {
-                    [word] if word == term => Some(Term::from_field_text(fields.text_words, word)),
-                    _ => None,
-                };
+                let as_word = as_one_word(term, words, fields.text_words);
                 let (covering, narrowing) = self.covering(&grams, fields.text_bigrams)?;
                 let query =
                     SubstringQuery::new(covering, narrowing, as_word, Arc::clone(self.files));
@@ -383,6 +387,14 @@ impl TextCompiler<'_> {
             .map(|at| terms[at].clone())
             .collect();
         Ok((covering, narrowing))
+    }
+}
+
+/// The term as a word of `field`, if jieba cuts it as one word (`words`).
+fn as_one_word(term: &str, words: &[String], field: Field) -> Option<Term> {
+    match words {
+        [word] if word == term => Some(Term::from_field_text(field, word)),
+        _ => None,
     }
 }
 

@@ -6,7 +6,8 @@
 //! being read; reading positions was most of the time of long, frequent terms. Entries
 //! that hold the characters but not the word (劳动 … 教育 apart, or cut differently by
 //! jieba) are still decided by positions, so the match set is exactly the phrase's.
-//! Other terms, and a field without words (the title), are decided by positions alone.
+//! The title has its own word field for this. Other terms, and a field without words
+//! (the title of an index built before it had them), are decided by positions alone.
 //!
 //! The term's other bigrams narrow the candidates too, not only the covering ones whose
 //! positions are read (all but those in most entries, see `compile`): 课后服务 is
