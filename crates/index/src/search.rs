@@ -678,7 +678,9 @@ mod tests {
                 .map(|&(at, gram)| (at, bigram(gram)))
                 .collect(),
             narrowing.iter().map(|gram| bigram(gram)).collect(),
-            word.map(|word| Term::from_field_text(words, word)),
+            word.map(|word| Term::from_field_text(words, word))
+                .into_iter()
+                .collect(),
             std::sync::Arc::clone(&index.field_files),
         )
     }

@@ -197,6 +197,21 @@ fn whole_word_terms_equal_a_substring_scan() {
             "query {word:?}"
         );
     }
+    // Terms the seeds also hold inside longer words that begin with them (校外培训机构),
+    // through which the shortcut finds them too.
+    for term in ["校外培训", "心理健康", "人工智能", "集团化", "高质量"] {
+        assert!(
+            corpus_words
+                .iter()
+                .any(|word| word.starts_with(term) && word != term),
+            "the seeds have a longer word beginning with {term}"
+        );
+        assert_eq!(
+            all_ids(&SearchRequest::new(term)),
+            ids_containing(term),
+            "{term}"
+        );
+    }
     // The same shortcut excludes: 教育 without 劳动教育.
     let expected: BTreeSet<String> = ids_containing("教育")
         .difference(&ids_containing("劳动教育"))

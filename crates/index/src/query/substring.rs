@@ -2,10 +2,11 @@
 //! offsets, as a tantivy phrase finds them, with two shortcuts.
 //!
 //! For a term that jieba cuts as one word (劳动教育), an entry whose word field holds
-//! the word contains the term verbatim, so it matches without its bigram positions
-//! being read; reading positions was most of the time of long, frequent terms. Entries
-//! that hold the characters but not the word (劳动 … 教育 apart, or cut differently by
-//! jieba) are still decided by positions, so the match set is exactly the phrase's.
+//! the word, or a longer word that begins with it (校外培训机构 for 校外培训), contains
+//! the term verbatim, so it matches without its bigram positions being read; reading
+//! positions was most of the time of long, frequent terms. Entries that hold the
+//! characters but none of the words (劳动 … 教育 apart, or cut differently by jieba) are
+//! still decided by positions, so the match set is exactly the phrase's.
 //! The title has its own word field for this. Other terms, and a field without words
 //! (the title of an index built before it had them), are decided by positions alone.
 //!
@@ -40,8 +41,9 @@ pub struct SubstringQuery {
     bigrams: Vec<(usize, Term)>,
     /// The term's other bigrams: an entry must hold them, wherever they stand.
     narrowing: Vec<Term>,
-    /// The term as a word of the word field, if the field has one.
-    word: Option<Term>,
+    /// The term as a word of the word field, and the longer words that begin with it;
+    /// none if the field has no words or jieba does not cut the term as one.
+    words: Vec<Term>,
     /// Where the covering bigrams' positions are read.
     files: Arc<FieldFilesCache>,
 }
@@ -49,12 +51,12 @@ pub struct SubstringQuery {
 impl SubstringQuery {
     /// `bigrams` must hold at least two terms, all of one field indexed with positions;
     /// `narrowing`, the term's other bigrams of that field (repeats of the covering
-    /// ones are dropped); `word` is the term as a word of the word field of the same
-    /// text, if there is one; `files`, the index's.
+    /// ones are dropped); `words`, words of the word field of the same text any of
+    /// which proves an entry holds the term (none, if none does); `files`, the index's.
     pub fn new(
         bigrams: Vec<(usize, Term)>,
         narrowing: Vec<Term>,
-        word: Option<Term>,
+        words: Vec<Term>,
         files: Arc<FieldFilesCache>,
     ) -> SubstringQuery {
         debug_assert!(bigrams.len() >= 2);
@@ -65,7 +67,7 @@ impl SubstringQuery {
         SubstringQuery {
             bigrams,
             narrowing,
-            word,
+            words,
             files,
         }
     }
@@ -192,12 +194,11 @@ impl SubstringWeight {
         } else {
             IndexRecordOption::Basic
         };
-        let word = match &self.query.word {
-            Some(word) => reader
-                .inverted_index(word.field())?
-                .read_postings(word, word_record)?,
-            None => None,
-        };
+        let mut words = Vec::with_capacity(self.query.words.len());
+        for word in &self.query.words {
+            let index = reader.inverted_index(word.field())?;
+            words.extend(index.read_postings(word, word_record)?);
+        }
         let fieldnorms = match self.bm25 {
             Some(_) => reader.fieldnorms_readers().get_field(field)?,
             None => None,
@@ -213,7 +214,7 @@ impl SubstringWeight {
             lists,
             sparse,
             covering,
-            word,
+            words,
             doc: 0,
             phrase_count: 0,
             bm25: self.bm25.as_ref().map(|w| w.boost_by(boost)),
@@ -254,10 +255,11 @@ pub(super) struct SubstringScorer {
     sparse: usize,
     /// The covering bigrams, as (place in `lists`, shift of their positions).
     covering: Vec<(usize, u32)>,
-    /// None where no entry of the segment has the word, or the field has no words.
-    word: Option<SegmentPostings>,
+    /// Those of the query's words that some entry of the segment has.
+    words: Vec<SegmentPostings>,
     doc: DocId,
-    /// Occurrences in the current entry (at least one; from the word when it decided).
+    /// Occurrences in the current entry (at least one): where the words decided, how
+    /// often the entry has them.
     phrase_count: u32,
     bm25: Option<Bm25Weight>,
     fieldnorms: FieldNormReader,
@@ -314,16 +316,20 @@ impl SubstringScorer {
         TERMINATED
     }
 
-    /// Whether `doc` has the term as a word of the word field (and so holds it).
+    /// Whether `doc` has the term, or a word beginning with it, as a word of the word
+    /// field (and so holds it).
     fn holds_word(&mut self, doc: DocId) -> bool {
-        let Some(word) = &mut self.word else {
-            return false;
-        };
-        if seek_forward(word, doc) != doc {
-            return false;
+        let mut count = 0;
+        for word in &mut self.words {
+            if seek_forward(word, doc) == doc {
+                if self.bm25.is_none() {
+                    return true;
+                }
+                count += word.term_freq().max(1);
+            }
         }
-        self.phrase_count = word.term_freq().max(1);
-        true
+        self.phrase_count = count;
+        count > 0
     }
 
     /// Whether the entry every list stands on holds the covering bigrams in a row.
