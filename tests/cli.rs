@@ -207,6 +207,18 @@ fn a_failed_rebuild_leaves_the_old_index_answering() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to index"));
     assert_eq!(search_ids(&index, "双减").len(), 3);
+
+    // A first build that fails leaves no index folder behind, not even an empty one.
+    let never_built = dir.path().join("never-built");
+    let out = edusearch(&[
+        "index",
+        "--items",
+        bad.to_str().unwrap(),
+        "--index",
+        never_built.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(!never_built.exists());
 }
 
 #[test]

@@ -52,9 +52,12 @@ impl Default for BuildOptions {
 }
 
 /// Writes a new index generation under `root`. Dropping the builder without
-/// [`IndexBuilder::commit`] removes the staging folder and leaves the live index as it was.
+/// [`IndexBuilder::commit`] removes the staging folder and leaves the live index as it was
+/// (and no `root` where there was none).
 pub struct IndexBuilder {
     root: PathBuf,
+    /// Whether `root` was made for this build, to be removed with the staging folder.
+    created_root: bool,
     staging: PathBuf,
     /// Taken by `commit`.
     writer: Option<IndexWriter>,
@@ -71,9 +74,10 @@ pub struct IndexBuilder {
 impl IndexBuilder {
     pub fn create(root: &Path, options: &BuildOptions) -> Result<IndexBuilder> {
         let jieba = shared_jieba(&options.dictionary)?;
+        let created_root = !root.exists();
         let staging = layout::new_staging(root)?;
         let cleanup = |e| {
-            let _ = fs::remove_dir_all(&staging);
+            abandon(root, created_root, &staging);
             e
         };
         let (schema, fields) = build_schema();
@@ -112,6 +116,7 @@ impl IndexBuilder {
         writer.set_merge_policy(Box::new(NoMergePolicy));
         Ok(IndexBuilder {
             root: root.to_path_buf(),
+            created_root,
             staging,
             writer: Some(writer),
             fields,
@@ -264,8 +269,17 @@ impl Drop for IndexBuilder {
             if let Some(writer) = self.writer.as_mut() {
                 let _ = writer.rollback();
             }
-            let _ = fs::remove_dir_all(&self.staging);
+            abandon(&self.root, self.created_root, &self.staging);
         }
+    }
+}
+
+/// Removes an uncommitted build's staging folder, and `root` too if the build made it
+/// and it is empty (a build never removes what it did not make).
+fn abandon(root: &Path, created_root: bool, staging: &Path) {
+    let _ = fs::remove_dir_all(staging);
+    if created_root {
+        let _ = fs::remove_dir(root);
     }
 }
 
