@@ -144,7 +144,7 @@ fn markdown(r: &Results) -> String {
     for b in &r.indexing {
         let _ = writeln!(
             s,
-            "| {} | {:.1} s | {:.1} s | {:.0} | {:.1} | {:.0} MB | {:.1} MB | {:.2}× | {:.2}× |",
+            "| {} | {:.1} s | {:.1} s | {:.0} | {:.1} | {:.0} MiB | {:.1} MB | {:.2}× | {:.2}× |",
             b.source,
             b.child.seconds,
             b.child.read_seconds,
@@ -266,7 +266,7 @@ fn markdown(r: &Results) -> String {
             for run in &r.http.runs {
                 let _ = writeln!(
                     s,
-                    "| {} | {} | {} | {:.0} | {:.2} ms | {:.2} ms | {:.1} ms | {} | {:.0} MB | {:.0} MB | {:.0} MB |",
+                    "| {} | {} | {} | {:.0} | {:.2} ms | {:.2} ms | {:.1} ms | {} | {:.0} MiB | {:.0} MiB | {:.0} MiB |",
                     run.queries,
                     if run.cache { "on" } else { "off" },
                     run.connections,
@@ -282,7 +282,7 @@ fn markdown(r: &Results) -> String {
             }
             let _ = writeln!(
                 s,
-                "\nServer memory after the runs (the larger of the two servers): RSS {:.0} MB ({:.0} MB allocated by the server, {:.0} MB resident pages of the index files it maps, which the page cache shares and can drop), peak {:.0} MB. The answer cache (`serve --cache-mb`, 64 MB by default) answers a repeated request from the JSON it sent before; with it off, every request is searched.{}",
+                "\nServer memory after the runs (the larger of the two servers): RSS {:.0} MiB ({:.0} MiB allocated by the server, {:.0} MiB resident pages of the index files it maps, which the page cache shares and can drop), peak {:.0} MiB. The answer cache (`serve --cache-mb`, 64 MB by default) answers a repeated request from the JSON it sent before; with it off, every request is searched.{}",
                 r.http.server_memory.rss_mb,
                 r.http.server_memory.anonymous_mb,
                 r.http.server_memory.mapped_files_mb,

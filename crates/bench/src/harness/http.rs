@@ -39,7 +39,7 @@ pub struct HttpOutcome {
 /// and they grow toward the index's size as more of it is read.
 #[derive(Debug, Clone, Copy, Serialize, Default)]
 pub struct ServerMemory {
-    /// VmRSS.
+    /// VmRSS, in MiB (as are the others).
     pub rss_mb: f64,
     /// RssAnon: heap and other private memory.
     pub anonymous_mb: f64,
@@ -159,7 +159,7 @@ fn try_measure(
                     server_memory: memory,
                 };
                 println!(
-                    "  {:<24} {:>3} connections: {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}  server RSS {:.0} MB ({:.0} MB allocated, {:.0} MB mapped index)",
+                    "  {:<24} {:>3} connections: {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}  server RSS {:.0} MiB ({:.0} MiB allocated, {:.0} MiB mapped index)",
                     run.queries, run.connections, run.requests_per_second, run.p50_ms, run.p99_ms, run.errors,
                     memory.rss_mb, memory.anonymous_mb, memory.mapped_files_mb
                 );

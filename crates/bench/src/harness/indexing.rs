@@ -45,6 +45,7 @@ pub struct BuildResult {
     pub input_bytes: u64,
     pub items_per_second: f64,
     pub mb_per_second: f64,
+    /// In MiB (sizes and rates are in MB, 10⁶ bytes).
     pub peak_rss_mb: f64,
     pub index_bytes: u64,
     /// Index size ÷ the plan files' size.
@@ -162,7 +163,7 @@ pub fn measure(
         child,
     };
     println!(
-        "  {:.1} s ({:.1} s reading, {:.1} s commit), {:.0} items/s, {:.1} MB/s, peak RSS {:.0} MB, index {:.1} MB ({:.2}× plan text)",
+        "  {:.1} s ({:.1} s reading, {:.1} s commit), {:.0} items/s, {:.1} MB/s, peak RSS {:.0} MiB, index {:.1} MB ({:.2}× plan text)",
         result.child.seconds,
         result.child.read_seconds,
         result.child.commit_seconds,
