@@ -616,7 +616,7 @@ mod tests {
     use std::path::Path;
     use std::sync::Arc;
 
-    use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, TermQuery};
+    use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Scorer, TermQuery};
     use tantivy::schema::{Field, IndexRecordOption};
     use tantivy::{DocId, DocSet, SeekDangerResult, Term, TERMINATED};
 
@@ -683,6 +683,25 @@ mod tests {
                 .collect(),
             std::sync::Arc::clone(&index.field_files),
         )
+    }
+
+    /// Walks `found` beside `expected` to the end of the segment, asserting that they
+    /// match the same entries with the same scores, to the bit; the entries matched.
+    fn same_matches_and_scores(
+        expected: &mut dyn Scorer,
+        found: &mut dyn Scorer,
+        label: &str,
+    ) -> Vec<DocId> {
+        let mut matches = Vec::new();
+        while expected.doc() != TERMINATED {
+            assert_eq!(found.doc(), expected.doc(), "{label}");
+            assert_eq!(found.score().to_bits(), expected.score().to_bits());
+            matches.push(found.doc());
+            expected.advance();
+            found.advance();
+        }
+        assert_eq!(found.doc(), TERMINATED, "{label}");
+        matches
     }
 
     /// Segments cut into pieces of a few entries, searched side by side, give the
@@ -934,17 +953,11 @@ mod tests {
             let by_positions = query(None).weight(scoring).unwrap();
             let by_word = query(Some(term)).weight(scoring).unwrap();
             for segment in searcher.segment_readers() {
-                let mut expected = by_positions.scorer(segment, 1.0).unwrap();
-                let mut found = by_word.scorer(segment, 1.0).unwrap();
-                let mut matches = Vec::new();
-                while expected.doc() != TERMINATED {
-                    assert_eq!(found.doc(), expected.doc(), "{term}");
-                    assert_eq!(found.score().to_bits(), expected.score().to_bits());
-                    matches.push(found.doc());
-                    expected.advance();
-                    found.advance();
-                }
-                assert_eq!(found.doc(), TERMINATED, "{term}");
+                let matches = same_matches_and_scores(
+                    &mut *by_positions.scorer(segment, 1.0).unwrap(),
+                    &mut *by_word.scorer(segment, 1.0).unwrap(),
+                    term,
+                );
                 matched += matches.len();
                 let mut expected = by_positions.scorer(segment, 1.0).unwrap();
                 let mut found = by_word.scorer(segment, 1.0).unwrap();
@@ -1038,15 +1051,11 @@ mod tests {
                 } else {
                     unfiltered += 1;
                 }
-                let mut matches = Vec::new();
-                while expected_scorer.doc() != TERMINATED {
-                    assert_eq!(scorer.doc(), expected_scorer.doc(), "{conjunction:?}");
-                    assert_eq!(scorer.score().to_bits(), expected_scorer.score().to_bits());
-                    matches.push(scorer.doc());
-                    expected_scorer.advance();
-                    scorer.advance();
-                }
-                assert_eq!(scorer.doc(), TERMINATED);
+                let matches = same_matches_and_scores(
+                    &mut *expected_scorer,
+                    &mut *scorer,
+                    &format!("{conjunction:?}"),
+                );
                 matched += matches.len();
                 // Each entry asked alone, by a fresh scorer.
                 for target in 1..segment.max_doc() {
