@@ -623,6 +623,7 @@ mod tests {
     use super::SearchIndex;
     use crate::filters::{ColumnFilters, SegmentFilters};
     use crate::passes::SegmentThreads;
+    use crate::query::bonus::{Bonus, BonusQuery, Required};
     use crate::query::conjunction::{filters_by_windows, ConjunctionQuery};
     use crate::query::substring::SubstringQuery;
     use crate::query::{compile, parse_query, score_reaching};
@@ -1154,5 +1155,95 @@ mod tests {
             }
         }
         assert!(cut_short > 0, "no entry was cut short");
+    }
+
+    /// A title bonus reads a candidate title's positions only where the entry can
+    /// reach the floor with it. Entries still score, to the bit, the required score
+    /// plus the title's score where its positions hold the term: asked for a score
+    /// reaching a floor, the exact one when it does and one below it when not. Some
+    /// entries whose title holds the term must be cut short, or the test proves
+    /// nothing of the bound given to a candidate left unconfirmed.
+    #[test]
+    fn a_title_bonus_read_only_where_it_can_lift_an_entry_to_the_floor_scores_in_full() {
+        const BOOST: f32 = 2.0;
+        let dir = seed_index();
+        let index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
+        let searcher = index.reader.searcher();
+        let fields = &index.fields;
+        let in_text = (fields.text_bigrams, fields.text_words);
+        let in_title = (fields.title_bigrams, fields.title_words.unwrap());
+        let scoring = EnableScoring::enabled_from_searcher(&searcher);
+        let (mut title_holders, mut title_holders_cut_short) = (0, 0);
+        for term in [
+            "义务教育",
+            "教育教学",
+            "人才培养",
+            "队伍建设",
+            "校园安全",
+            "课后服务",
+        ] {
+            let chars: Vec<char> = term.chars().collect();
+            let gram = |at: usize| String::from_iter(&chars[at..at + 2]);
+            let (first, middle, last) = (gram(0), gram(1), gram(2));
+            let covering = [(0, first.as_str()), (2, last.as_str())];
+            // Without words, every title holding the bigrams is a candidate.
+            let text = substring_query_in(&index, in_text, covering, &[&middle], None);
+            let title = substring_query_in(&index, in_title, covering, &[&middle], None);
+            let with_bonus = BonusQuery::new(
+                Required {
+                    query: Box::new(text.clone()),
+                    parts: Some(vec![text.scored_by()]),
+                },
+                vec![(Bonus::Substring(title.clone()), BOOST)],
+                Vec::new(),
+            )
+            .weight(scoring)
+            .unwrap();
+            let (text, title) = (
+                text.weight(scoring).unwrap(),
+                title.weight(scoring).unwrap(),
+            );
+            for segment in searcher.segment_readers() {
+                // The required score, plus the title's where it holds the term.
+                let mut exact = Vec::new();
+                let mut required = text.scorer(segment, 1.0).unwrap();
+                let mut in_title = title.scorer(segment, BOOST).unwrap();
+                while required.doc() != TERMINATED {
+                    let doc = required.doc();
+                    let holds = in_title.doc() <= doc && in_title.seek(doc) == doc;
+                    let bonus = if holds { in_title.score() } else { 0.0 };
+                    exact.push((doc, required.score() + bonus, holds));
+                    required.advance();
+                }
+                let best = exact.iter().map(|&(_, score, _)| score).fold(0.0, f32::max);
+                for floor_of in [
+                    |own: f32, _best: f32| own,
+                    |own: f32, _best: f32| own * 1.01,
+                    |_own: f32, best: f32| best * 0.9,
+                    |_own: f32, best: f32| best * 0.6,
+                ] {
+                    let mut scorer = with_bonus.scorer(segment, 1.0).unwrap();
+                    for &(doc, score, holds) in &exact {
+                        assert_eq!(scorer.doc(), doc, "{term}");
+                        let floor = floor_of(score, best);
+                        let reached = score_reaching(&mut *scorer, floor);
+                        if score >= floor {
+                            assert_eq!(reached.to_bits(), score.to_bits(), "{term} #{doc}");
+                        } else {
+                            assert!(reached < floor, "{term} #{doc}: {reached} ≥ {floor}");
+                        }
+                        title_holders += usize::from(holds);
+                        title_holders_cut_short += usize::from(holds && reached != score);
+                        assert_eq!(scorer.score().to_bits(), score.to_bits(), "{term} #{doc}");
+                        scorer.advance();
+                    }
+                    assert_eq!(scorer.doc(), TERMINATED, "{term}");
+                }
+            }
+        }
+        assert!(
+            title_holders_cut_short > 0 && title_holders_cut_short < title_holders,
+            "{title_holders_cut_short} of {title_holders} entries holding a title term cut short"
+        );
     }
 }

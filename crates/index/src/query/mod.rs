@@ -3,7 +3,7 @@
 //! words).
 
 pub(crate) mod all_terms;
-mod bonus;
+pub(crate) mod bonus;
 pub mod compile;
 pub(crate) mod conjunction;
 mod positions;

@@ -152,6 +152,15 @@ impl TermPostings {
         self.doc
     }
 
+    /// How often the current entry holds the term (once, where its postings were read
+    /// without frequencies).
+    pub fn term_freq(&self) -> u32 {
+        if self.positions.is_none() || self.doc == TERMINATED {
+            return 1;
+        }
+        self.cursor.block.freq(self.cursor.at)
+    }
+
     /// The current entry's positions of the term, each plus `shift`, in `output`.
     pub fn positions_with_offset(&mut self, shift: u32, output: &mut Vec<u32>) {
         output.clear();

@@ -20,7 +20,9 @@
 //! entry holds the term, never to find the next that does, so its scorer can start
 //! without looking for a first match: a term that no title of a segment holds, while
 //! many titles hold its bigrams, would otherwise have every such title's positions
-//! read each time a scorer is opened.
+//! read each time a scorer is opened. A candidate's positions are read there only if
+//! the entry can reach the page with the most the term can score in it
+//! ([`SubstringScorer::candidate_bound`]).
 
 use std::sync::Arc;
 
@@ -85,7 +87,7 @@ impl SubstringQuery {
     }
 
     /// The terms it is scored by, as one BM25 weight: the covering bigrams.
-    pub(super) fn scored_by(&self) -> Vec<Term> {
+    pub(crate) fn scored_by(&self) -> Vec<Term> {
         self.bigrams.iter().map(|(_, term)| term.clone()).collect()
     }
 
@@ -462,6 +464,22 @@ impl SubstringScorer {
             self.doc = target;
         }
         holds
+    }
+
+    /// No more than the candidate `approximate` just left every bigram on can score:
+    /// the term's score as if it stood there as often as its least frequent covering
+    /// bigram does, which no count of its occurrences exceeds.
+    pub(super) fn candidate_bound(&self, target: DocId) -> Score {
+        let Some(bm25) = &self.bm25 else {
+            return 1.0;
+        };
+        let most_often = self
+            .covering
+            .iter()
+            .map(|&(at, _)| self.lists[at].term_freq())
+            .min()
+            .unwrap_or(1);
+        bm25.score(self.fieldnorms.fieldnorm_id(target), most_often)
     }
 
     /// No entry scores more (1 without scoring).
