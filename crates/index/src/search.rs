@@ -616,7 +616,10 @@ mod tests {
     use std::path::Path;
     use std::sync::Arc;
 
-    use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Scorer, TermQuery};
+    use tantivy::postings::Postings;
+    use tantivy::query::{
+        Bm25Weight, BooleanQuery, EnableScoring, Occur, Query, Scorer, TermQuery,
+    };
     use tantivy::schema::{Field, IndexRecordOption};
     use tantivy::{DocId, DocSet, SeekDangerResult, Term, TERMINATED};
 
@@ -1244,6 +1247,87 @@ mod tests {
         assert!(
             title_holders_cut_short > 0 && title_holders_cut_short < title_holders,
             "{title_holders_cut_short} of {title_holders} entries holding a title term cut short"
+        );
+    }
+
+    /// An entry that holds a term as words of the word field scores as if the term
+    /// stood there as often as all those words together do: the term itself and the
+    /// longer words beginning with it (校外培训 and 校外培训机构), each counted once per
+    /// occurrence, though only the first found decides the match.
+    #[test]
+    fn a_term_decided_by_its_words_counts_every_occurrence_of_them() {
+        let dir = seed_index();
+        let index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
+        let searcher = index.reader.searcher();
+        let fields = &index.fields;
+        let scoring = EnableScoring::enabled_from_searcher(&searcher);
+        let (mut by_words, mut by_several_words) = (0, 0);
+        for term in ["校外培训", "心理健康", "人工智能", "集团化", "高质量"] {
+            let chars: Vec<char> = term.chars().collect();
+            let gram = |at: usize| String::from_iter(&chars[at..at + 2]);
+            let bigram = |at: usize| Term::from_field_text(fields.text_bigrams, &gram(at));
+            let last = chars.len() - 2;
+            let covering = vec![(0, bigram(0)), (last, bigram(last))];
+            // The term and every word of the index beginning with it.
+            let mut words = std::collections::BTreeSet::new();
+            for segment in searcher.segment_readers() {
+                let index = segment.inverted_index(fields.text_words).unwrap();
+                let mut stream = index.terms().range().ge(term).into_stream().unwrap();
+                while stream.advance() && stream.key().starts_with(term.as_bytes()) {
+                    words.insert(String::from_utf8(stream.key().to_vec()).unwrap());
+                }
+            }
+            assert!(words.len() >= 2, "{term}: {words:?}");
+            let words: Vec<Term> = words
+                .iter()
+                .map(|word| Term::from_field_text(fields.text_words, word))
+                .collect();
+            let query = SubstringQuery::new(
+                covering,
+                Vec::new(),
+                words.clone(),
+                Arc::clone(&index.field_files),
+            );
+            let bm25 = Bm25Weight::for_terms(&searcher, &query.scored_by()).unwrap();
+            let weight = query.weight(scoring).unwrap();
+            for segment in searcher.segment_readers() {
+                let lengths = segment.get_fieldnorms_reader(fields.text_bigrams).unwrap();
+                let inverted = segment.inverted_index(fields.text_words).unwrap();
+                let mut postings: Vec<_> = words
+                    .iter()
+                    .filter_map(|word| {
+                        inverted
+                            .read_postings(word, IndexRecordOption::WithFreqs)
+                            .unwrap()
+                    })
+                    .collect();
+                let mut scorer = weight.scorer(segment, 1.0).unwrap();
+                while scorer.doc() != TERMINATED {
+                    let doc = scorer.doc();
+                    let counts: Vec<u32> = postings
+                        .iter_mut()
+                        .filter_map(|word| {
+                            let holds = word.doc() <= doc && word.seek(doc) == doc;
+                            holds.then(|| word.term_freq())
+                        })
+                        .collect();
+                    if !counts.is_empty() {
+                        let expected = bm25.score(lengths.fieldnorm_id(doc), counts.iter().sum());
+                        assert_eq!(
+                            scorer.score().to_bits(),
+                            expected.to_bits(),
+                            "{term} #{doc}"
+                        );
+                        by_words += 1;
+                        by_several_words += usize::from(counts.len() >= 2);
+                    }
+                    scorer.advance();
+                }
+            }
+        }
+        assert!(
+            by_words >= 20 && by_several_words > 0,
+            "{by_words} by words, {by_several_words} by several"
         );
     }
 }

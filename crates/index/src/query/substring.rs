@@ -218,7 +218,7 @@ impl SubstringWeight {
             covering,
             words,
             doc: 0,
-            phrase_count: 0,
+            phrase_count: Some(0),
             bm25: self.bm25.as_ref().map(|w| w.boost_by(boost)),
             fieldnorms,
             left: Vec::new(),
@@ -244,7 +244,8 @@ impl Weight for SubstringWeight {
         let mut explanation = Explanation::new("Substring scorer", scorer.score());
         if let Some(bm25) = &self.bm25 {
             let fieldnorm_id = scorer.fieldnorms.fieldnorm_id(doc);
-            explanation.add_detail(bm25.explain(fieldnorm_id, scorer.phrase_count));
+            let occurrences = scorer.occurrences();
+            explanation.add_detail(bm25.explain(fieldnorm_id, occurrences));
         }
         Ok(explanation)
     }
@@ -260,9 +261,10 @@ pub(super) struct SubstringScorer {
     /// Those of the query's words that some entry of the segment has.
     words: Vec<SegmentPostings>,
     doc: DocId,
-    /// Occurrences in the current entry (at least one): where the words decided, how
-    /// often the entry has them.
-    phrase_count: u32,
+    /// Occurrences in the current entry (at least one), as its positions counted them;
+    /// none where the words decided, which count them only when the entry is scored
+    /// (see [`SubstringScorer::occurrences`]).
+    phrase_count: Option<u32>,
     bm25: Option<Bm25Weight>,
     fieldnorms: FieldNormReader,
     left: Vec<u32>,
@@ -319,19 +321,24 @@ impl SubstringScorer {
     }
 
     /// Whether `doc` has the term, or a word beginning with it, as a word of the word
-    /// field (and so holds it).
+    /// field (and so holds it). The first such word decides: the others are sought
+    /// for their frequencies only if the entry is scored, which most are not.
     fn holds_word(&mut self, doc: DocId) -> bool {
-        let mut count = 0;
-        for word in &mut self.words {
-            if seek_forward(word, doc) == doc {
-                if self.bm25.is_none() {
-                    return true;
-                }
-                count += word.term_freq().max(1);
-            }
+        let holds = self
+            .words
+            .iter_mut()
+            .any(|word| seek_forward(word, doc) == doc);
+        if holds {
+            self.phrase_count = None;
         }
-        self.phrase_count = count;
-        count > 0
+        holds
+    }
+
+    /// How often the current entry holds the term.
+    fn occurrences(&mut self) -> u32 {
+        let doc = self.doc;
+        self.phrase_count
+            .unwrap_or_else(|| occurrences_of_words(&mut self.words, doc))
     }
 
     /// Whether the entry every list stands on holds the covering bigrams in a row.
@@ -345,7 +352,7 @@ impl SubstringScorer {
                 return false;
             }
         }
-        self.phrase_count = self.left.len() as u32;
+        self.phrase_count = Some(self.left.len() as u32);
         true
     }
 }
@@ -357,6 +364,14 @@ fn seek_forward(postings: &mut SegmentPostings, target: DocId) -> DocId {
     } else {
         postings.doc()
     }
+}
+
+/// How often `doc` has the words, all together.
+fn occurrences_of_words(words: &mut [SegmentPostings], doc: DocId) -> u32 {
+    words
+        .iter_mut()
+        .filter_map(|word| (seek_forward(word, doc) == doc).then(|| word.term_freq().max(1)))
+        .sum()
 }
 
 /// Keeps in `left` the values also in `right`; both sorted.
@@ -490,10 +505,14 @@ impl SubstringScorer {
 
 impl Scorer for SubstringScorer {
     fn score(&mut self) -> Score {
-        match &self.bm25 {
-            Some(bm25) => bm25.score(self.fieldnorms.fieldnorm_id(self.doc), self.phrase_count),
-            None => 1.0,
-        }
+        let Some(bm25) = &self.bm25 else {
+            return 1.0;
+        };
+        let doc = self.doc;
+        let occurrences = self
+            .phrase_count
+            .unwrap_or_else(|| occurrences_of_words(&mut self.words, doc));
+        bm25.score(self.fieldnorms.fieldnorm_id(doc), occurrences)
     }
 }
 
