@@ -412,10 +412,10 @@ impl WithBonusScorer {
 
     /// Confirms the bonuses `partial` left unconfirmed, adding what they earn.
     fn confirm(&mut self, partial: &mut Partial) {
-        for at in 0..self.bonuses.len() {
-            if partial.unconfirmed & (1 << at) == 0 {
-                continue;
-            }
+        let mut unconfirmed = partial.unconfirmed;
+        while unconfirmed != 0 {
+            let at = unconfirmed.trailing_zeros() as usize;
+            unconfirmed &= unconfirmed - 1;
             let check = &mut self.bonuses[at];
             let earned = check.confirmed(partial.doc);
             self.earned[check.slot] = earned;
