@@ -617,11 +617,12 @@ mod tests {
     use std::sync::Arc;
 
     use tantivy::postings::Postings;
+    use tantivy::query::Weight;
     use tantivy::query::{
         Bm25Weight, BooleanQuery, EnableScoring, Occur, Query, Scorer, TermQuery,
     };
     use tantivy::schema::{Field, IndexRecordOption};
-    use tantivy::{DocId, DocSet, SeekDangerResult, Term, TERMINATED};
+    use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
 
     use super::SearchIndex;
     use crate::filters::{ColumnFilters, SegmentFilters};
@@ -706,6 +707,44 @@ mod tests {
         }
         assert_eq!(found.doc(), TERMINATED, "{label}");
         matches
+    }
+
+    /// A floor to ask an entry's score to reach, from its own score and the segment's best.
+    type FloorOf = fn(Score, Score) -> Score;
+
+    /// Walks a scorer of `weight` through the `exact` entries of `segment` once per
+    /// floor, asking each for a score reaching the floor: asserts the exact score where
+    /// it does and one below the floor where not, then the exact score asked in full.
+    /// The entries given a score other than their own, once per floor.
+    fn cut_short_at_floors(
+        weight: &dyn Weight,
+        segment: &SegmentReader,
+        exact: &[(DocId, Score)],
+        floors: &[FloorOf],
+        label: &str,
+    ) -> Vec<DocId> {
+        let best = exact.iter().map(|&(_, score)| score).fold(0.0, f32::max);
+        let mut cut_short = Vec::new();
+        for floor_of in floors {
+            let mut scorer = weight.scorer(segment, 1.0).unwrap();
+            for &(doc, score) in exact {
+                assert_eq!(scorer.doc(), doc, "{label}");
+                let floor = floor_of(score, best);
+                let reached = score_reaching(&mut *scorer, floor);
+                if score >= floor {
+                    assert_eq!(reached.to_bits(), score.to_bits(), "{label} #{doc}");
+                } else {
+                    assert!(reached < floor, "{label} #{doc}: {reached} ≥ {floor}");
+                }
+                if reached != score {
+                    cut_short.push(doc);
+                }
+                assert_eq!(scorer.score().to_bits(), score.to_bits(), "{label} #{doc}");
+                scorer.advance();
+            }
+            assert_eq!(scorer.doc(), TERMINATED, "{label}");
+        }
+        cut_short
     }
 
     /// Segments cut into pieces of a few entries, searched side by side, give the
@@ -1128,33 +1167,15 @@ mod tests {
                     exact.push((scorer.doc(), scorer.score()));
                     scorer.advance();
                 }
-                let best = exact.iter().map(|&(_, score)| score).fold(0.0, f32::max);
-                for floor_of in [
-                    |own: f32, _best: f32| own,
-                    |own: f32, _best: f32| own * 1.01,
-                    |own: f32, _best: f32| own * 0.99,
-                    |_own: f32, best: f32| best,
-                    |_own: f32, best: f32| best * 0.8,
-                    |_own: f32, best: f32| best * 0.5,
-                ] {
-                    let mut scorer = weight.scorer(segment, 1.0).unwrap();
-                    for &(doc, score) in &exact {
-                        assert_eq!(scorer.doc(), doc, "{query}");
-                        let floor = floor_of(score, best);
-                        let reached = score_reaching(&mut *scorer, floor);
-                        if score >= floor {
-                            assert_eq!(reached.to_bits(), score.to_bits(), "{query} #{doc}");
-                        } else {
-                            assert!(reached < floor, "{query} #{doc}: {reached} ≥ {floor}");
-                            if reached != score {
-                                cut_short += 1;
-                            }
-                        }
-                        assert_eq!(scorer.score().to_bits(), score.to_bits(), "{query} #{doc}");
-                        scorer.advance();
-                    }
-                    assert_eq!(scorer.doc(), TERMINATED);
-                }
+                let floors: [FloorOf; 6] = [
+                    |own, _best| own,
+                    |own, _best| own * 1.01,
+                    |own, _best| own * 0.99,
+                    |_own, best| best,
+                    |_own, best| best * 0.8,
+                    |_own, best| best * 0.5,
+                ];
+                cut_short += cut_short_at_floors(&*weight, segment, &exact, &floors, query).len();
             }
         }
         assert!(cut_short > 0, "no entry was cut short");
@@ -1208,40 +1229,29 @@ mod tests {
             );
             for segment in searcher.segment_readers() {
                 // The required score, plus the title's where it holds the term.
-                let mut exact = Vec::new();
+                let (mut exact, mut holders) = (Vec::new(), std::collections::HashSet::new());
                 let mut required = text.scorer(segment, 1.0).unwrap();
                 let mut in_title = title.scorer(segment, BOOST).unwrap();
                 while required.doc() != TERMINATED {
                     let doc = required.doc();
                     let holds = in_title.doc() <= doc && in_title.seek(doc) == doc;
                     let bonus = if holds { in_title.score() } else { 0.0 };
-                    exact.push((doc, required.score() + bonus, holds));
+                    exact.push((doc, required.score() + bonus));
+                    if holds {
+                        holders.insert(doc);
+                    }
                     required.advance();
                 }
-                let best = exact.iter().map(|&(_, score, _)| score).fold(0.0, f32::max);
-                for floor_of in [
-                    |own: f32, _best: f32| own,
-                    |own: f32, _best: f32| own * 1.01,
-                    |_own: f32, best: f32| best * 0.9,
-                    |_own: f32, best: f32| best * 0.6,
-                ] {
-                    let mut scorer = with_bonus.scorer(segment, 1.0).unwrap();
-                    for &(doc, score, holds) in &exact {
-                        assert_eq!(scorer.doc(), doc, "{term}");
-                        let floor = floor_of(score, best);
-                        let reached = score_reaching(&mut *scorer, floor);
-                        if score >= floor {
-                            assert_eq!(reached.to_bits(), score.to_bits(), "{term} #{doc}");
-                        } else {
-                            assert!(reached < floor, "{term} #{doc}: {reached} ≥ {floor}");
-                        }
-                        title_holders += usize::from(holds);
-                        title_holders_cut_short += usize::from(holds && reached != score);
-                        assert_eq!(scorer.score().to_bits(), score.to_bits(), "{term} #{doc}");
-                        scorer.advance();
-                    }
-                    assert_eq!(scorer.doc(), TERMINATED, "{term}");
-                }
+                let floors: [FloorOf; 4] = [
+                    |own, _best| own,
+                    |own, _best| own * 1.01,
+                    |_own, best| best * 0.9,
+                    |_own, best| best * 0.6,
+                ];
+                let cut_short = cut_short_at_floors(&*with_bonus, segment, &exact, &floors, term);
+                title_holders += holders.len() * floors.len();
+                title_holders_cut_short +=
+                    cut_short.iter().filter(|doc| holders.contains(doc)).count();
             }
         }
         assert!(

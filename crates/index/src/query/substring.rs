@@ -334,11 +334,17 @@ impl SubstringScorer {
         holds
     }
 
-    /// How often the current entry holds the term.
+    /// How often the current entry holds the term: where the words decided, how often
+    /// it has them all together.
     fn occurrences(&mut self) -> u32 {
+        if let Some(count) = self.phrase_count {
+            return count;
+        }
         let doc = self.doc;
-        self.phrase_count
-            .unwrap_or_else(|| occurrences_of_words(&mut self.words, doc))
+        self.words
+            .iter_mut()
+            .filter_map(|word| (seek_forward(word, doc) == doc).then(|| word.term_freq().max(1)))
+            .sum()
     }
 
     /// Whether the entry every list stands on holds the covering bigrams in a row.
@@ -364,14 +370,6 @@ fn seek_forward(postings: &mut SegmentPostings, target: DocId) -> DocId {
     } else {
         postings.doc()
     }
-}
-
-/// How often `doc` has the words, all together.
-fn occurrences_of_words(words: &mut [SegmentPostings], doc: DocId) -> u32 {
-    words
-        .iter_mut()
-        .filter_map(|word| (seek_forward(word, doc) == doc).then(|| word.term_freq().max(1)))
-        .sum()
 }
 
 /// Keeps in `left` the values also in `right`; both sorted.
@@ -505,14 +503,14 @@ impl SubstringScorer {
 
 impl Scorer for SubstringScorer {
     fn score(&mut self) -> Score {
-        let Some(bm25) = &self.bm25 else {
+        if self.bm25.is_none() {
             return 1.0;
-        };
-        let doc = self.doc;
-        let occurrences = self
-            .phrase_count
-            .unwrap_or_else(|| occurrences_of_words(&mut self.words, doc));
-        bm25.score(self.fieldnorms.fieldnorm_id(doc), occurrences)
+        }
+        let occurrences = self.occurrences();
+        let length = self.fieldnorms.fieldnorm_id(self.doc);
+        self.bm25
+            .as_ref()
+            .map_or(1.0, |bm25| bm25.score(length, occurrences))
     }
 }
 
