@@ -619,7 +619,7 @@ mod tests {
     use tantivy::postings::Postings;
     use tantivy::query::Weight;
     use tantivy::query::{
-        Bm25Weight, BooleanQuery, EnableScoring, Occur, Query, Scorer, TermQuery,
+        Bm25Weight, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, Scorer, TermQuery,
     };
     use tantivy::schema::{Field, IndexRecordOption};
     use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
@@ -1338,6 +1338,73 @@ mod tests {
         assert!(
             by_words >= 20 && by_several_words > 0,
             "{by_words} by words, {by_several_words} by several"
+        );
+    }
+
+    /// A term's bonus adds, to the bit, what tantivy adds for the term as an optional
+    /// clause beside the required one, boosted alike: in the title (where a term stands
+    /// once or twice) and as a whole word of the text (often many times). Entries
+    /// holding a term more than once must be among them, or frequencies go untested.
+    #[test]
+    fn a_term_bonus_scores_as_tantivys_optional_clause() {
+        let dir = seed_index();
+        let index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
+        let searcher = index.reader.searcher();
+        let fields = &index.fields;
+        let scoring = EnableScoring::enabled_from_searcher(&searcher);
+        let (mut with_bonus, mut repeated) = (0, 0);
+        for (word, in_field, boost) in [
+            ("学校", fields.title_bigrams, 2.0),
+            ("教师", fields.title_bigrams, 2.0),
+            ("学校", fields.text_words, 0.5),
+            ("课后服务", fields.text_words, 0.5),
+        ] {
+            let required = TermQuery::new(
+                Term::from_field_text(fields.text_bigrams, &word[..6]),
+                IndexRecordOption::WithFreqs,
+            );
+            let bonus = TermQuery::new(
+                Term::from_field_text(in_field, word),
+                IndexRecordOption::WithFreqs,
+            );
+            let found = BonusQuery::new(
+                Required {
+                    query: Box::new(required.clone()),
+                    parts: Some(vec![vec![required.term().clone()]]),
+                },
+                Vec::new(),
+                vec![(Bonus::Term(bonus.clone()), boost)],
+            )
+            .weight(scoring)
+            .unwrap();
+            let expected = BooleanQuery::new(vec![
+                (Occur::Must, Box::new(required) as Box<dyn Query>),
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(bonus.clone()), boost)),
+                ),
+            ])
+            .weight(scoring)
+            .unwrap();
+            for segment in searcher.segment_readers() {
+                let label = format!("{word} in {in_field:?}");
+                let mut found = found.scorer(segment, 1.0).unwrap();
+                let mut expected = expected.scorer(segment, 1.0).unwrap();
+                same_matches_and_scores(&mut *expected, &mut *found, &label);
+                let inverted = segment.inverted_index(in_field).unwrap();
+                let holders = inverted.read_postings(bonus.term(), IndexRecordOption::WithFreqs);
+                if let Some(mut holders) = holders.unwrap() {
+                    while holders.doc() != TERMINATED {
+                        with_bonus += 1;
+                        repeated += usize::from(holders.term_freq() > 1);
+                        holders.advance();
+                    }
+                }
+            }
+        }
+        assert!(
+            with_bonus >= 20 && repeated > 0,
+            "{with_bonus} with a bonus, {repeated} repeated"
         );
     }
 }

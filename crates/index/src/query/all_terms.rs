@@ -23,8 +23,8 @@ use tantivy::query::{
 };
 use tantivy::schema::IndexRecordOption;
 
-use super::explain_sum;
 use super::postings::Cursor;
+use super::{explain_sum, fieldnorms};
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
 
 /// Words of 64 entries in a window.
@@ -150,10 +150,7 @@ impl Weight for AllTermsWeight {
             let scoring = match &self.bm25 {
                 Some(bm25) => Some(TermScoring {
                     bm25: bm25[at].boost_by(boost),
-                    fieldnorms: reader
-                        .fieldnorms_readers()
-                        .get_field(term.field())?
-                        .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1)),
+                    fieldnorms: fieldnorms(reader, term.field())?,
                     window: has_freqs.then(WindowFreqs::default),
                 }),
                 None => None,

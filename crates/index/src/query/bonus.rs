@@ -18,11 +18,14 @@
 //!   still reach the page with that. A search for "义务教育 优质均衡" at 1.5 M entries
 //!   read the positions of 14.6 k titles; it now reads those of 128 (on one thread).
 
+use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::{Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term};
 
-use super::scorer_on;
+use super::postings::Cursor;
 use super::substring::{Approximation, SubstringQuery, SubstringScorer, SubstringWeight};
+use super::{fieldnorms, scorer_on};
 
 /// What earns a bonus.
 #[derive(Debug, Clone)]
@@ -113,8 +116,11 @@ impl Query for BonusQuery {
             .map(|(bonus, boost)| {
                 let weight = match bonus {
                     Bonus::Term(query) => BonusWeight::Term {
-                        weight: query.weight(enable_scoring)?,
-                        max: most_of(std::slice::from_ref(query.term()))?,
+                        term: query.term().clone(),
+                        bm25: Bm25Weight::for_terms(
+                            statistics_provider,
+                            std::slice::from_ref(query.term()),
+                        )?,
                     },
                     Bonus::Substring(query) => {
                         BonusWeight::Substring(Box::new(query.substring_weight(enable_scoring)?))
@@ -143,10 +149,10 @@ impl Query for BonusQuery {
 }
 
 enum BonusWeight {
-    /// With the most the term scores, unboosted.
+    /// Weighed as its term query weighs it.
     Term {
-        weight: Box<dyn Weight>,
-        max: Score,
+        term: Term,
+        bm25: Bm25Weight,
     },
     Substring(Box<SubstringWeight>),
 }
@@ -167,10 +173,12 @@ impl WithBonusWeight {
         boost: Score,
     ) -> tantivy::Result<Option<BonusCheck>> {
         Ok(match weight {
-            BonusWeight::Term { weight, max } => Some(BonusCheck::new(
-                BonusScorer::Term(weight.scorer(reader, boost)?),
-                max * boost,
-            )),
+            BonusWeight::Term { term, bm25 } => {
+                TermCheck::open(reader, term, bm25.boost_by(boost))?.map(|check| {
+                    let max = check.bm25.max_score();
+                    BonusCheck::new(BonusScorer::Term(Box::new(check)), max)
+                })
+            }
             BonusWeight::Substring(weight) => {
                 weight.unpositioned_scorer(reader, boost)?.map(|scorer| {
                     let max = scorer.max_score();
@@ -227,7 +235,7 @@ impl Weight for WithBonusWeight {
 
 /// What checks a bonus.
 enum BonusScorer {
-    Term(Box<dyn Scorer>),
+    Term(Box<TermCheck>),
     /// A substring term: a candidate that holds its bigrams but not its word can be
     /// left unconfirmed (see [`Earned::AtMost`]).
     Substring(Box<SubstringScorer>),
@@ -270,12 +278,12 @@ impl BonusCheck {
             return Earned::Score(0.0);
         }
         match &mut self.scorer {
-            BonusScorer::Term(scorer) => match scorer.seek_danger(doc) {
-                SeekDangerResult::Found => {
+            BonusScorer::Term(check) => match check.postings.seek(doc) {
+                next if next == doc => {
                     self.from = doc + 1;
-                    Earned::Score(scorer.score())
+                    Earned::Score(check.score(doc))
                 }
-                SeekDangerResult::SeekLowerBound(next) => {
+                next => {
                     self.from = next;
                     Earned::Score(0.0)
                 }
@@ -306,6 +314,44 @@ impl BonusCheck {
             },
             BonusScorer::Term(_) => 0.0,
         }
+    }
+}
+
+/// A term's postings in a segment, sought one scored entry at a time and scored as its
+/// term query's scorer scores them, to the bit. Sought through a cursor that tries the
+/// next posting before searching the block, and called without a boxed scorer's
+/// dynamic calls: 双减 at 1.5 M entries, one thread, facets off, 0.86 → 0.77 ms.
+struct TermCheck {
+    postings: Cursor,
+    bm25: Bm25Weight,
+    fieldnorms: FieldNormReader,
+}
+
+impl TermCheck {
+    /// None where no entry of the segment holds the term.
+    fn open(
+        reader: &SegmentReader,
+        term: &Term,
+        bm25: Bm25Weight,
+    ) -> tantivy::Result<Option<TermCheck>> {
+        let inverted = reader.inverted_index(term.field())?;
+        let Some(info) = inverted.get_term_info(term)? else {
+            return Ok(None);
+        };
+        // A field indexed without frequencies reads each as 1.
+        let block =
+            inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+        Ok(Some(TermCheck {
+            postings: Cursor::new(block),
+            bm25,
+            fieldnorms: fieldnorms(reader, term.field())?,
+        }))
+    }
+
+    /// The score of `doc`, the current entry.
+    fn score(&self, doc: DocId) -> Score {
+        let freq = self.postings.block.freq(self.postings.at);
+        self.bm25.score(self.fieldnorms.fieldnorm_id(doc), freq)
     }
 }
 

@@ -11,7 +11,9 @@ mod postings;
 pub mod substring;
 pub mod syntax;
 
+use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::{Explanation, Scorer, Weight};
+use tantivy::schema::Field;
 use tantivy::{DocId, SegmentReader, TantivyError};
 
 pub(crate) use bonus::score_reaching;
@@ -32,6 +34,15 @@ fn scorer_on(
         )));
     }
     Ok(scorer)
+}
+
+/// The entry lengths BM25 reads for `field` in `reader`: each entry counts as one
+/// token where the field records none, as tantivy's term scorer counts it.
+fn fieldnorms(reader: &SegmentReader, field: Field) -> tantivy::Result<FieldNormReader> {
+    Ok(reader
+        .fieldnorms_readers()
+        .get_field(field)?
+        .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1)))
 }
 
 /// The explanation of `doc` under `whole`, which scores the sum of `parts`' scores.

@@ -34,6 +34,7 @@ use tantivy::{
     DocId, DocSet, Score, SeekDangerResult, SegmentReader, TantivyError, Term, TERMINATED,
 };
 
+use super::fieldnorms;
 use super::postings::{FieldFilesCache, TermPostings};
 
 #[derive(Debug, Clone)]
@@ -202,10 +203,9 @@ impl SubstringWeight {
             words.extend(index.read_postings(word, word_record)?);
         }
         let fieldnorms = match self.bm25 {
-            Some(_) => reader.fieldnorms_readers().get_field(field)?,
-            None => None,
-        }
-        .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
+            Some(_) => fieldnorms(reader, field)?,
+            None => FieldNormReader::constant(reader.max_doc(), 1),
+        };
         // Those in most entries come last.
         let sparse = lists
             .iter()
