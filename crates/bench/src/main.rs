@@ -13,6 +13,7 @@ mod layout;
 mod report;
 mod seeds;
 mod synth;
+mod targets;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

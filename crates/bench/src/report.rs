@@ -13,6 +13,7 @@ use crate::harness::queries::QueryResult;
 use crate::harness::sqlite::SqliteResult;
 use crate::harness::{FILTER_PROVINCE_NAME, FILTER_YEARS};
 use crate::synth::CorpusInfo;
+use crate::targets::TargetCheck;
 use crate::RunArgs;
 
 #[derive(Debug, Clone, Serialize)]
@@ -71,6 +72,8 @@ pub struct Results {
     pub sqlite: Option<SqliteResult>,
     pub http: HttpOutcome,
     pub total_seconds: f64,
+    /// The national-scale targets against this run.
+    pub targets: Vec<TargetCheck>,
 }
 
 impl Results {
@@ -86,6 +89,7 @@ impl Results {
             sqlite: None,
             http: HttpOutcome::default(),
             total_seconds: 0.0,
+            targets: Vec::new(),
         }
     }
 }
@@ -137,6 +141,24 @@ fn markdown(r: &Results) -> String {
             f.plans_checked, f.items_identical, f.items_written, f.regions_matching, f.years_matching, f.warnings
         );
     }
+
+    let _ = writeln!(
+        s,
+        "## Targets (stated for 1.5 M items on 2 cores)\n\n| target | wanted | measured | met |\n|---|---|---|---|"
+    );
+    for t in &r.targets {
+        let met = match t.met {
+            Some(true) => "yes",
+            Some(false) => "**no**",
+            None => "—",
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {met} |",
+            t.target, t.wanted, t.measured
+        );
+    }
+    let _ = writeln!(s);
 
     let _ = writeln!(s, "## Indexing\n");
     let _ = writeln!(s, "| from | wall | of which reading | items/s | MB/s | peak RSS | index size | index ÷ plan text | index ÷ item text |");

@@ -248,5 +248,11 @@ pub fn run(args: &RunArgs) -> Result<()> {
         )
     };
     results.total_seconds = started.elapsed().as_secs_f64();
+    results.targets = crate::targets::check(
+        &results.indexing,
+        &results.queries,
+        results.sqlite.as_ref(),
+        &results.http,
+    );
     report::write(&results, out)
 }
