@@ -228,7 +228,7 @@ fn markdown(r: &Results) -> String {
                 f.latency.p50_ms,
                 f.latency.p95_ms,
                 f.latency.p99_ms,
-                f.latency.p50_ms / q.one_thread.p50_ms.max(1e-9),
+                f.times_slower_than(q),
                 f.method,
                 same
             );

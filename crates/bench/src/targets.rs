@@ -170,10 +170,7 @@ pub fn check(
         queries
             .iter()
             .zip(&sqlite.cases)
-            .map(|(q, f)| {
-                let ratio = f.latency.p50_ms / q.one_thread.p50_ms.max(1e-9);
-                (q.label.as_str(), ratio)
-            })
+            .map(|(q, f)| (q.label.as_str(), f.times_slower_than(q)))
             .min_by(|a, b| a.1.total_cmp(&b.1))
     });
     checks.push(match least {
