@@ -26,7 +26,7 @@ use crate::facets::{
 use crate::filters::{ColumnFilters, SegmentFilters};
 use crate::layout::{self, DICTIONARY_FILE, PLANS_FILE};
 use crate::passes::{every_entry, Passes, SegmentThreads};
-use crate::query::{compile, parse_query, CompiledQuery, Dimension, FieldFilesCache};
+use crate::query::{compile, parse_query, BestScores, CompiledQuery, Dimension, FieldFilesCache};
 use crate::ranking::{PageCollector, Ranking};
 use crate::record::ItemRecord;
 use crate::request::{SearchRequest, SortOrder};
@@ -62,6 +62,7 @@ pub struct SearchIndex {
     columns: ColumnCache,
     /// Where queries read the positions of their terms.
     field_files: Arc<FieldFilesCache>,
+    best_scores: Arc<BestScores>,
     segment_threads: SegmentThreads,
 }
 
@@ -130,6 +131,7 @@ impl SearchIndex {
             whole_index: OnceLock::new(),
             columns: ColumnCache::default(),
             field_files: Arc::default(),
+            best_scores: Arc::default(),
             segment_threads: SegmentThreads::new(search_threads)
                 .map_err(IndexError::tantivy("starting the search threads"))?,
         })
@@ -155,6 +157,7 @@ impl SearchIndex {
             &self.jieba,
             &passes.searcher,
             &self.field_files,
+            &self.best_scores,
         )?;
         Ok((passes, compiled))
     }
@@ -1154,6 +1157,7 @@ mod tests {
                 &index.jieba,
                 &searcher,
                 &index.field_files,
+                &index.best_scores,
             )
             .unwrap();
             let weight = compiled
@@ -1406,5 +1410,47 @@ mod tests {
             with_bonus >= 20 && repeated > 0,
             "{with_bonus} with a bonus, {repeated} repeated"
         );
+    }
+
+    /// A term's best score in a segment is, to the bit, the best its term scorer gives
+    /// any entry there, for title and text terms, and below tantivy's BM25 bound.
+    #[test]
+    fn a_terms_best_score_in_a_segment_is_the_best_any_entry_earns() {
+        let dir = seed_index();
+        let index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
+        let searcher = index.reader.searcher();
+        let fields = &index.fields;
+        let scoring = EnableScoring::enabled_from_searcher(&searcher);
+        let mut tighter = 0;
+        for (word, in_field) in [
+            ("学校", fields.title_bigrams),
+            ("课程", fields.title_bigrams),
+            ("双减", fields.title_bigrams),
+            ("教育", fields.text_bigrams),
+            ("学校", fields.text_words),
+            ("没有", fields.title_bigrams),
+        ] {
+            let term = Term::from_field_text(in_field, word);
+            let bm25 = Bm25Weight::for_terms(&searcher, std::slice::from_ref(&term))
+                .unwrap()
+                .boost_by(2.0);
+            let query = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+            let weight = BoostQuery::new(Box::new(query), 2.0)
+                .weight(scoring)
+                .unwrap();
+            for segment in searcher.segment_readers() {
+                let mut scorer = weight.scorer(segment, 1.0).unwrap();
+                let mut expected: Score = 0.0;
+                while scorer.doc() != TERMINATED {
+                    expected = expected.max(scorer.score());
+                    scorer.advance();
+                }
+                let best = index.best_scores.best(segment, &term, &bm25).unwrap();
+                assert_eq!(best.to_bits(), expected.to_bits(), "{word} in {in_field:?}");
+                assert!(best <= bm25.max_score());
+                tighter += usize::from(best > 0.0 && best < 0.7 * bm25.max_score());
+            }
+        }
+        assert!(tighter > 0, "no best score well below the BM25 bound");
     }
 }

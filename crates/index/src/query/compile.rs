@@ -17,6 +17,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, TantivyError, Term};
 
 use super::all_terms::AllTermsQuery;
+use super::best_scores::BestScores;
 use super::bonus::{Bonus, BonusQuery, Required};
 use super::conjunction::ConjunctionQuery;
 use super::postings::FieldFilesCache;
@@ -115,7 +116,8 @@ impl CompiledQuery {
 }
 
 /// `searcher`: the index the query will run on, whose term statistics choose the
-/// cheapest bigrams to check; `files`: where its positions are read.
+/// cheapest bigrams to check; `files`: where its positions are read; `best_scores`:
+/// where its title terms' best scores are.
 pub fn compile(
     parsed: &ParsedQuery,
     request: &SearchRequest,
@@ -123,12 +125,14 @@ pub fn compile(
     jieba: &Jieba,
     searcher: &Searcher,
     files: &Arc<FieldFilesCache>,
+    best_scores: &Arc<BestScores>,
 ) -> Result<CompiledQuery, SearchError> {
     let text = TextCompiler {
         fields,
         jieba,
         searcher,
         files,
+        best_scores,
     }
     .compile(parsed)?;
 
@@ -198,6 +202,7 @@ struct TextCompiler<'a> {
     jieba: &'a Jieba,
     searcher: &'a Searcher,
     files: &'a Arc<FieldFilesCache>,
+    best_scores: &'a Arc<BestScores>,
 }
 
 impl TextCompiler<'_> {
@@ -270,14 +275,17 @@ impl TextCompiler<'_> {
         // Titles first, even before the match's own score: they are sparse, so cheap
         // to check, and earn the most, so that after them the match and the whole-word
         // bonuses left can rarely lift an entry to the page.
-        Ok(Some(Box::new(BonusQuery::new(
-            Required { query: text, parts },
-            titles
-                .into_iter()
-                .map(|title| (title, TITLE_BOOST))
-                .collect(),
-            words.into_iter().map(|word| (word, WORD_BOOST)).collect(),
-        ))))
+        Ok(Some(Box::new(
+            BonusQuery::new(
+                Required { query: text, parts },
+                titles
+                    .into_iter()
+                    .map(|title| (title, TITLE_BOOST))
+                    .collect(),
+                words.into_iter().map(|word| (word, WORD_BOOST)).collect(),
+            )
+            .with_best_scores(Arc::clone(self.best_scores)),
+        )))
     }
 
     /// A term: must match exactly in the item text; scores more in the title and as whole words.

@@ -3,6 +3,7 @@
 //! words).
 
 pub(crate) mod all_terms;
+pub(crate) mod best_scores;
 pub(crate) mod bonus;
 pub mod compile;
 pub(crate) mod conjunction;
@@ -16,6 +17,7 @@ use tantivy::query::{Explanation, Scorer, Weight};
 use tantivy::schema::Field;
 use tantivy::{DocId, SegmentReader, TantivyError};
 
+pub use best_scores::BestScores;
 pub(crate) use bonus::score_reaching;
 pub use compile::{compile, resolve_region, CompiledQuery, Dimension};
 pub use postings::FieldFilesCache;
