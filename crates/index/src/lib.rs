@@ -14,6 +14,7 @@ mod filters;
 pub mod layout;
 pub mod order;
 mod passes;
+mod plan_table;
 pub mod query;
 mod ranking;
 pub mod record;

@@ -1,7 +1,6 @@
 //! An open index and everything asked of it: search with facets, one item, one plan,
 //! the list of plans, trend counts, export.
 
-use std::collections::HashMap;
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -26,6 +25,7 @@ use crate::facets::{
 use crate::filters::{ColumnFilters, SegmentFilters};
 use crate::layout::{self, DICTIONARY_FILE, PLANS_FILE};
 use crate::passes::{every_entry, Passes, SegmentThreads};
+use crate::plan_table::{OpenPlan, PlanTable};
 use crate::query::{compile, parse_query, BestScores, CompiledQuery, Dimension, FieldFilesCache};
 use crate::ranking::{PageCollector, Ranking};
 use crate::record::ItemRecord;
@@ -35,7 +35,7 @@ use crate::response::{
 };
 use crate::schema::{Fields, UNKNOWN, UNKNOWN_YEAR};
 use crate::snippet;
-use crate::store::{StoredEntry, StoredPlan};
+use crate::store::StoredEntry;
 
 /// Entries of each segment, by ordinal, as rising, disjoint ranges of doc ids.
 type SegmentRuns = Vec<Vec<Range<DocId>>>;
@@ -55,8 +55,7 @@ pub struct SearchIndex {
     reader: IndexReader,
     fields: Fields,
     jieba: Arc<Jieba>,
-    plans: Vec<Arc<StoredPlan>>,
-    plans_by_id: HashMap<String, Arc<StoredPlan>>,
+    plans: PlanTable,
     info: IndexInfo,
     whole_index: OnceLock<WholeIndex>,
     columns: ColumnCache,
@@ -108,25 +107,13 @@ impl SearchIndex {
             .doc_store_cache_num_blocks(STORE_BLOCKS_CACHED)
             .try_into()
             .map_err(IndexError::tantivy("opening a reader"))?;
-        let plans_path = generation.join(PLANS_FILE);
-        let plans_text = fs::read(&plans_path).map_err(IndexError::io(&plans_path))?;
-        let plans: Vec<StoredPlan> =
-            serde_json::from_slice(&plans_text).map_err(|e| IndexError::Corrupt {
-                path: plans_path,
-                message: e.to_string(),
-            })?;
-        let plans: Vec<Arc<StoredPlan>> = plans.into_iter().map(Arc::new).collect();
-        let plans_by_id = plans
-            .iter()
-            .map(|p| (p.id.clone(), Arc::clone(p)))
-            .collect();
+        let plans = PlanTable::read(&generation.join(PLANS_FILE))?;
         Ok(SearchIndex {
             generation,
             reader,
             fields,
             jieba,
             plans,
-            plans_by_id,
             info,
             whole_index: OnceLock::new(),
             columns: ColumnCache::default(),
@@ -431,23 +418,18 @@ impl SearchIndex {
             kind: entry.kind,
             number: entry.number,
             title: entry.title,
-            plan_title: plan.title.clone(),
-            region: plan.region.clone(),
+            plan_title: plan.title.to_string(),
+            region: Region::clone(&plan.region),
             year: plan.year,
-            section: entry.section.map(|n| {
-                plan.section(n).unwrap_or(edusearch_plans::Section {
-                    number: n,
-                    title: None,
-                })
-            }),
+            section: entry.section.map(|n| plan.section(n)),
             units: entry.units,
             completeness: entry.completeness,
             score,
         })
     }
 
-    fn plan_of(&self, entry: &StoredEntry) -> Result<&Arc<StoredPlan>, SearchError> {
-        self.plans_by_id.get(&entry.plan_id).ok_or_else(|| {
+    fn plan_of(&self, entry: &StoredEntry) -> Result<&OpenPlan, SearchError> {
+        self.plans.get(&entry.plan_id).ok_or_else(|| {
             SearchError::Index(IndexError::Corrupt {
                 path: self.generation.join(PLANS_FILE),
                 message: format!(
@@ -515,9 +497,9 @@ impl SearchIndex {
     }
 
     /// A plan's stored metadata and its entries in browse order.
-    fn plan_entries(&self, id: &str) -> Result<(&StoredPlan, Vec<StoredEntry>), SearchError> {
+    fn plan_entries(&self, id: &str) -> Result<(&OpenPlan, Vec<StoredEntry>), SearchError> {
         let plan = self
-            .plans_by_id
+            .plans
             .get(id)
             .ok_or_else(|| SearchError::NotFound { id: id.to_owned() })?;
         let entries = self.entries_where(
@@ -532,15 +514,15 @@ impl SearchIndex {
         self.plans
             .iter()
             .map(|p| PlanSummary {
-                id: p.id.clone(),
-                title: p.title.clone(),
-                issuer: p.issuer.clone(),
-                region: p.region.clone(),
+                id: p.id.to_string(),
+                title: p.title.to_string(),
+                issuer: p.issuer.as_deref().map(str::to_owned),
+                region: Region::clone(&p.region),
                 year: p.year,
                 year_basis: p.year_basis,
-                published: p.published.clone(),
-                doc_number: p.doc_number.clone(),
-                source: p.source.clone(),
+                published: p.published.as_deref().map(str::to_owned),
+                doc_number: p.doc_number.as_deref().map(str::to_owned),
+                source: p.source.to_string(),
                 items: p.item_count,
             })
             .collect()

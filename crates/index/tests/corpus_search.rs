@@ -699,10 +699,15 @@ fn items_and_plans_read_back_whole() {
         .find(|r| r.id == record.id)
         .unwrap();
     assert_eq!(&record, original);
+    // Metadata, section titles, preamble and items: every plan and every record as
+    // they went in.
     for plan in &fixture().plans {
-        let read = index.plan(&plan.id).unwrap();
-        assert_eq!(read.items, plan.items, "{}", plan.id);
-        assert_eq!(read.preamble, plan.preamble);
+        assert_eq!(&index.plan(&plan.id).unwrap(), plan, "{}", plan.id);
+        let originals: Vec<_> = (fixture().records.iter())
+            .filter(|r| r.plan_id == plan.id)
+            .collect();
+        let records = index.plan_records(&plan.id).unwrap();
+        assert_eq!(records.iter().collect::<Vec<_>>(), originals, "{}", plan.id);
     }
     assert!(matches!(
         index.item("nope"),

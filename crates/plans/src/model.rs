@@ -36,7 +36,7 @@ impl Basis {
 /// Where a plan's issuer sits among China's administrative divisions (GB/T 2260).
 /// Names are the divisions' full names (河源市, not 河源); `code` is the six-digit
 /// code of the most specific level known.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub struct Region {
     pub province: Option<String>,
     pub city: Option<String>,
