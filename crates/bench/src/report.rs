@@ -172,7 +172,7 @@ fn markdown(r: &Results) -> String {
             b.child.read_seconds,
             b.items_per_second,
             b.mb_per_second,
-            b.peak_rss_mb,
+            b.peak_rss_mib,
             b.index_bytes as f64 / 1e6,
             b.index_to_plan_text,
             b.index_to_item_text
@@ -297,18 +297,18 @@ fn markdown(r: &Results) -> String {
                     run.p99_ms,
                     run.max_ms,
                     run.errors,
-                    run.server_memory.rss_mb,
-                    run.server_memory.anonymous_mb,
-                    run.server_memory.mapped_files_mb
+                    run.server_memory.rss_mib,
+                    run.server_memory.anonymous_mib,
+                    run.server_memory.mapped_files_mib
                 );
             }
             let _ = writeln!(
                 s,
                 "\nServer memory after the runs (the larger of the two servers): RSS {:.0} MiB ({:.0} MiB allocated by the server, {:.0} MiB resident pages of the index files it maps, which the page cache shares and can drop), peak {:.0} MiB. The answer cache (`serve --cache-mb`, 64 MB by default) answers a repeated request from the JSON it sent before; with it off, every request is searched.{}",
-                r.http.server_memory.rss_mb,
-                r.http.server_memory.anonymous_mb,
-                r.http.server_memory.mapped_files_mb,
-                r.http.server_peak_rss_mb,
+                r.http.server_memory.rss_mib,
+                r.http.server_memory.anonymous_mib,
+                r.http.server_memory.mapped_files_mib,
+                r.http.server_peak_rss_mib,
                 if r.http.wrk_installed_now {
                     " (wrk was installed for this run with apt-get.)"
                 } else {

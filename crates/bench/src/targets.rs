@@ -148,7 +148,7 @@ pub fn check(
         });
     }
     let row = TargetCheck::new("server RSS", "≤ 1 GB (10⁹ bytes)");
-    let rss_mib = http.server_memory.rss_mb;
+    let rss_mib = http.server_memory.rss_mib;
     checks.push(if http.runs.is_empty() {
         row
     } else {
@@ -157,7 +157,7 @@ pub fn check(
             format!(
                 "{rss_mib:.0} MiB = {:.3} GB ({:.0} MiB of it mapped index pages)",
                 bytes / 1e9,
-                http.server_memory.mapped_files_mb
+                http.server_memory.mapped_files_mib
             ),
             bytes <= RSS_BYTES,
         )
@@ -285,9 +285,9 @@ mod tests {
             ],
             // 960 MiB: under a GiB, over 10⁹ bytes.
             server_memory: ServerMemory {
-                rss_mb: 960.0,
-                anonymous_mb: 180.0,
-                mapped_files_mb: 780.0,
+                rss_mib: 960.0,
+                anonymous_mib: 180.0,
+                mapped_files_mib: 780.0,
             },
             ..HttpOutcome::default()
         };

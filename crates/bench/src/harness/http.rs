@@ -31,7 +31,7 @@ pub struct HttpOutcome {
     pub distinct_queries: usize,
     /// The server's memory when its resident set was largest after a run.
     pub server_memory: ServerMemory,
-    pub server_peak_rss_mb: f64,
+    pub server_peak_rss_mib: f64,
 }
 
 /// A server's resident memory, split into what it allocated and the index files it
@@ -40,11 +40,11 @@ pub struct HttpOutcome {
 #[derive(Debug, Clone, Copy, Serialize, Default)]
 pub struct ServerMemory {
     /// VmRSS, in MiB (as are the others).
-    pub rss_mb: f64,
+    pub rss_mib: f64,
     /// RssAnon: heap and other private memory.
-    pub anonymous_mb: f64,
+    pub anonymous_mib: f64,
     /// RssFile: resident pages of mapped files (the index).
-    pub mapped_files_mb: f64,
+    pub mapped_files_mib: f64,
 }
 
 impl HttpOutcome {
@@ -161,17 +161,17 @@ fn try_measure(
                 println!(
                     "  {:<24} {:>3} connections: {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}  server RSS {:.0} MiB ({:.0} MiB allocated, {:.0} MiB mapped index)",
                     run.queries, run.connections, run.requests_per_second, run.p50_ms, run.p99_ms, run.errors,
-                    memory.rss_mb, memory.anonymous_mb, memory.mapped_files_mb
+                    memory.rss_mib, memory.anonymous_mib, memory.mapped_files_mib
                 );
                 outcome.runs.push(run);
             }
         }
         let memory = server.memory();
-        if memory.rss_mb > outcome.server_memory.rss_mb {
+        if memory.rss_mib > outcome.server_memory.rss_mib {
             outcome.server_memory = memory;
         }
-        outcome.server_peak_rss_mb = outcome
-            .server_peak_rss_mb
+        outcome.server_peak_rss_mib = outcome
+            .server_peak_rss_mib
             .max(server.status_kb("VmHWM") as f64 / 1024.0);
         server.stop();
     }
@@ -416,11 +416,11 @@ impl Server {
     }
 
     fn memory(&self) -> ServerMemory {
-        let mb = |key| self.status_kb(key) as f64 / 1024.0;
+        let mib = |key| self.status_kb(key) as f64 / 1024.0;
         ServerMemory {
-            rss_mb: mb("VmRSS"),
-            anonymous_mb: mb("RssAnon"),
-            mapped_files_mb: mb("RssFile"),
+            rss_mib: mib("VmRSS"),
+            anonymous_mib: mib("RssAnon"),
+            mapped_files_mib: mib("RssFile"),
         }
     }
 

@@ -46,7 +46,7 @@ pub struct BuildResult {
     pub items_per_second: f64,
     pub mb_per_second: f64,
     /// In MiB (sizes and rates are in MB, 10⁶ bytes).
-    pub peak_rss_mb: f64,
+    pub peak_rss_mib: f64,
     pub index_bytes: u64,
     /// Index size ÷ the plan files' size.
     pub index_to_plan_text: f64,
@@ -155,7 +155,7 @@ pub fn measure(
         source: label.to_owned(),
         items_per_second: child.items as f64 / child.seconds,
         mb_per_second: input_bytes as f64 / 1e6 / child.seconds,
-        peak_rss_mb: child.peak_rss_kb as f64 / 1024.0,
+        peak_rss_mib: child.peak_rss_kb as f64 / 1024.0,
         index_to_plan_text: index_bytes as f64 / corpus.plan_bytes.max(1) as f64,
         index_to_item_text: index_bytes as f64 / corpus.text_bytes.max(1) as f64,
         index_bytes,
@@ -169,7 +169,7 @@ pub fn measure(
         result.child.commit_seconds,
         result.items_per_second,
         result.mb_per_second,
-        result.peak_rss_mb,
+        result.peak_rss_mib,
         index_bytes as f64 / 1e6,
         result.index_to_plan_text
     );
