@@ -28,7 +28,6 @@ pub struct ServeArgs {
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    return_freed_memory_promptly();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -49,18 +48,4 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         options,
     ))?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// glibc keeps up to its trim threshold of freed memory at the top of each of its
-/// heaps (one per thread in use, up to eight per core), and raises that threshold from
-/// 128 KB to as much as 32 MB once a large buffer is freed, as opening an index does
-/// (building jieba's dictionary). Each answer frees its search's memory; a server
-/// holding 1.5 M entries kept 134-148 MB of heap after a load of distinct searches with
-/// the raised threshold, 117-121 MB with it pinned at 128 KB, at the same throughput.
-fn return_freed_memory_promptly() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets a tuning value, before the server's threads start.
-    unsafe {
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 128 * 1024);
-    }
 }
