@@ -1,5 +1,6 @@
 //! What is stored beside the inverted index: each entry's own fields (in the tantivy
-//! document) and each plan's metadata (in `plans.json`, loaded into memory on open).
+//! document) and each plan's metadata (in `plans.json`, which an open index reads into
+//! a [`crate::plan_table::PlanTable`]).
 
 use edusearch_plans::{Basis, Completeness, Provenance, Region, Section};
 use serde::{Deserialize, Serialize};
