@@ -1,8 +1,10 @@
 //! Per-segment arrays of the values every search reads for every hit: the region as a
-//! division position, the year, the browse order and the units. tantivy's columns are
-//! compressed (blockwise-linear, bitpacked, optional) and decoding them per hit was
-//! most of a search's time; plain arrays cost one load each. They are built once per
-//! segment on first use (an open index never changes) and take ~12 bytes per entry.
+//! division position, the year and the units. tantivy's columns are compressed
+//! (blockwise-linear, bitpacked, optional) and decoding them per hit was most of a
+//! search's time; plain arrays cost one load each. They are built once per segment on
+//! first use (an open index never changes) and take ~4 bytes per entry. The browse
+//! order, which a search reads only for the entries of its page, stays in its column
+//! where it rises with doc id (see [`Orders`]).
 //!
 //! What a facet count reads of an entry is one 4-byte code (8 bytes in a segment too
 //! varied for 4): the hits of a large segment lie far apart, so each read is a cache
@@ -18,6 +20,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use tantivy::columnar::ColumnValues;
 use tantivy::index::SegmentId;
 use tantivy::{DocId, SegmentReader, TantivyError};
 
@@ -72,10 +75,7 @@ pub struct SegmentColumns {
     set_starts: Vec<u32>,
     set_ords: Vec<u32>,
     /// Plan order << 20 | entry order, by doc id.
-    order: Vec<u64>,
-    /// Whether `order` rises with doc id (as a segment written in one go has it; a
-    /// merge may interleave).
-    order_follows_doc_ids: bool,
+    orders: Orders,
     /// The entries of each year, newest first, if the segment is in layout order
     /// (see [`crate::layout_key`]).
     year_blocks: Option<Vec<YearBlock>>,
@@ -91,7 +91,7 @@ impl SegmentColumns {
         let fast = segment.fast_fields();
         let region = fast.u64("region_code")?.first_or_default_col(UNKNOWN);
         let year = fast.i64("year")?.first_or_default_col(UNKNOWN_YEAR);
-        let order = fast.u64("order")?.first_or_default_col(0);
+        let orders = Orders::new(fast.u64("order")?.first_or_default_col(0));
         let units = fast.str("unit")?;
         let mut builder = ColumnsBuilder::new(segment.max_doc() as usize);
         let mut unit_ords = Vec::new();
@@ -101,12 +101,7 @@ impl SegmentColumns {
                 unit_ords.extend(units.term_ords(doc).map(|ord| ord as u32));
             }
             builder
-                .push(
-                    region.get_val(doc),
-                    year.get_val(doc),
-                    order.get_val(doc),
-                    &unit_ords,
-                )
+                .push(region.get_val(doc), year.get_val(doc), &unit_ords)
                 .map_err(|limit| {
                     TantivyError::InvalidArgument(format!(
                         "segment {} holds more {limit}",
@@ -122,7 +117,7 @@ impl SegmentColumns {
                 unit_names.push(Arc::from(name));
             }
         }
-        Ok(builder.finish(unit_names))
+        Ok(builder.finish(orders, unit_names))
     }
 
     /// What a facet count reads of a doc.
@@ -211,7 +206,7 @@ impl SegmentColumns {
 
     /// Whether browse order rises with doc id throughout the segment.
     pub fn order_follows_doc_ids(&self) -> bool {
-        self.order_follows_doc_ids
+        matches!(self.orders, Orders::Rising(_))
     }
 
     /// The entries of each year, newest first, each year's by region slot, if the
@@ -239,7 +234,37 @@ impl SegmentColumns {
 
     /// The browse order of a doc.
     pub fn order(&self, doc: DocId) -> u64 {
-        self.order.get(doc as usize).copied().unwrap_or(u64::MAX)
+        match &self.orders {
+            Orders::Rising(column) if doc < column.num_vals() => column.get_val(doc),
+            Orders::Rising(_) => u64::MAX,
+            Orders::Interleaved(orders) => orders.get(doc as usize).copied().unwrap_or(u64::MAX),
+        }
+    }
+}
+
+/// A segment's browse orders, by doc id.
+enum Orders {
+    /// Rising with doc id, as in a segment written in one go: read from the column as
+    /// asked, which is only for the entries of a page once ranked (ties are broken by
+    /// doc id until then, see [`crate::ranking::RankColumns::tie_break`]). An array of
+    /// them took 8 bytes an entry, 12 MB at 1.5 M entries.
+    Rising(Arc<dyn ColumnValues<u64>>),
+    /// Otherwise (a merge may interleave segments), kept as an array.
+    Interleaved(Vec<u64>),
+}
+
+impl Orders {
+    fn new(column: Arc<dyn ColumnValues<u64>>) -> Orders {
+        let mut previous = None;
+        let rising = column.iter().all(|order| {
+            let rises = previous.is_none_or(|previous| previous < order);
+            previous = Some(order);
+            rises
+        });
+        match rising {
+            true => Orders::Rising(column),
+            false => Orders::Interleaved(column.iter().collect()),
+        }
     }
 }
 
@@ -262,8 +287,6 @@ struct ColumnsBuilder {
     set_starts: Vec<u32>,
     set_ords: Vec<u32>,
     set_numbers: HashMap<Vec<u32>, u32>,
-    order: Vec<u64>,
-    order_follows_doc_ids: bool,
     /// The year blocks so far and the last entry's year and region slot; None once
     /// an entry breaks layout order.
     year_blocks: Option<Vec<YearBlock>>,
@@ -281,21 +304,13 @@ impl ColumnsBuilder {
             set_starts: vec![0, 0],
             set_ords: Vec::new(),
             set_numbers: HashMap::from([(Vec::new(), 0)]),
-            order: Vec::with_capacity(docs),
-            order_follows_doc_ids: true,
             year_blocks: Some(Vec::new()),
             last_key: None,
         }
     }
 
     /// Adds the next doc's values; the error names the limit the segment passed.
-    fn push(
-        &mut self,
-        region: u64,
-        year: i64,
-        order: u64,
-        units: &[u32],
-    ) -> Result<(), &'static str> {
+    fn push(&mut self, region: u64, year: i64, units: &[u32]) -> Result<(), &'static str> {
         let year_slot = match self.year_slots.get(&year) {
             Some(&slot) => slot,
             None => {
@@ -327,10 +342,6 @@ impl ColumnsBuilder {
         self.codes.push(
             u64::from(region_slot) | u64::from(year_slot) << 16 | u64::from(set_number) << 32,
         );
-        if self.order.last().is_some_and(|&previous| previous >= order) {
-            self.order_follows_doc_ids = false;
-        }
-        self.order.push(order);
         Ok(())
     }
 
@@ -358,7 +369,7 @@ impl ColumnsBuilder {
         self.last_key = Some((year, region_slot));
     }
 
-    fn finish(self, unit_names: Vec<Arc<str>>) -> SegmentColumns {
+    fn finish(self, orders: Orders, unit_names: Vec<Arc<str>>) -> SegmentColumns {
         let region_bits = bits_for(usize::from(self.most_region_slot) + 1);
         let year_bits = bits_for(self.years.len());
         let set_bits = bits_for(self.set_starts.len() - 1);
@@ -379,8 +390,7 @@ impl ColumnsBuilder {
             years: self.years,
             set_starts: self.set_starts,
             set_ords: self.set_ords,
-            order: self.order,
-            order_follows_doc_ids: self.order_follows_doc_ids,
+            orders,
             year_blocks: self.year_blocks,
             value_counts: OnceLock::new(),
             unit_names,
@@ -404,8 +414,8 @@ type ColumnsSlot = Arc<Mutex<Option<Arc<SegmentColumns>>>>;
 
 impl ColumnCache {
     /// The segment's arrays, read by the first search that asks while later ones wait:
-    /// a server's first searches run side by side, and each read its own copy (12 bytes
-    /// an entry, 18 MB at 1.5 M entries), all but one thrown away.
+    /// a server's first searches run side by side, and each read its own copy (then 12
+    /// bytes an entry, 18 MB at 1.5 M entries), all but one thrown away.
     pub fn get(&self, segment: &SegmentReader) -> tantivy::Result<Arc<SegmentColumns>> {
         let slot = {
             let mut segments = lock(&self.segments);
@@ -434,7 +444,11 @@ mod tests {
     use proptest::prelude::*;
     use tantivy::DocId;
 
-    use super::{Codes, ColumnsBuilder, SegmentColumns};
+    use std::sync::Arc;
+
+    use tantivy::columnar::column_values::VecColumn;
+
+    use super::{Codes, ColumnsBuilder, Orders, SegmentColumns};
     use crate::facets::RegionCounts;
     use crate::order::{stored_layout_key, LayoutKey};
     use crate::schema::{UNKNOWN, UNKNOWN_YEAR};
@@ -447,14 +461,20 @@ mod tests {
         units: Vec<u32>,
     }
 
+    /// The entries' columns, with browse orders rising with doc id.
     fn build(entries: &[Entry]) -> SegmentColumns {
+        let orders = (0..entries.len() as u64).collect();
+        build_with_orders(entries, orders)
+    }
+
+    fn build_with_orders(entries: &[Entry], orders: Vec<u64>) -> SegmentColumns {
         let mut builder = ColumnsBuilder::new(entries.len());
-        for (n, entry) in entries.iter().enumerate() {
+        for entry in entries {
             builder
-                .push(entry.region, entry.year, n as u64, &entry.units)
+                .push(entry.region, entry.year, &entry.units)
                 .expect("within limits");
         }
-        builder.finish(Vec::new())
+        builder.finish(Orders::new(Arc::new(VecColumn::from(orders))), Vec::new())
     }
 
     /// Each entry reads back as it was stored.
@@ -574,5 +594,32 @@ mod tests {
         let columns = build(&entries);
         assert!(matches!(columns.codes, Codes::Wide(_)));
         assert_reads_back(&columns, &entries);
+    }
+
+    /// Orders rising with doc id are read from their column; others, as a merge may
+    /// leave them, from an array. Both read back, and a doc past the end comes last.
+    #[test]
+    fn browse_orders_read_back_whether_they_rise_or_not() {
+        let entries = vec![
+            Entry {
+                region: UNKNOWN,
+                year: 2020,
+                units: Vec::new(),
+            };
+            5
+        ];
+        for (orders, rising) in [
+            (vec![3, 8, 1 << 40, (1 << 40) + 1, u64::MAX - 1], true),
+            (vec![3, 8, 8, 9, 10], false),
+            (vec![1 << 20, 5, 1 << 21, 7, 1 << 22], false),
+        ] {
+            let columns = build_with_orders(&entries, orders.clone());
+            assert_eq!(columns.order_follows_doc_ids(), rising, "{orders:?}");
+            assert_eq!(matches!(columns.orders, Orders::Rising(_)), rising);
+            for (doc, &order) in orders.iter().enumerate() {
+                assert_eq!(columns.order(doc as DocId), order, "{orders:?}");
+            }
+            assert_eq!(columns.order(orders.len() as DocId), u64::MAX);
+        }
     }
 }

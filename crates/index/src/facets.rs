@@ -374,7 +374,8 @@ impl SegmentCollector for FacetSegmentCollector {
             year,
             unit,
         };
-        let page = self.top.map(PieceTop::harvest).unwrap_or_default();
+        let columns = &*self.columns;
+        let page = self.top.map(|top| top.harvest(columns)).unwrap_or_default();
         (page, self.total, counts)
     }
 }

@@ -23,6 +23,16 @@ pub trait RankColumns {
     fn order(&self, doc: DocId) -> u64;
     /// Whether browse order rises with doc id throughout the segment.
     fn order_follows_doc_ids(&self) -> bool;
+
+    /// What breaks ties between the segment's entries as their browse order does: the
+    /// doc id where the order rises with it, so that no order is read until the page
+    /// is harvested (a browse by year reads the key of every entry of the newest year).
+    fn tie_break(&self, doc: DocId) -> u64 {
+        match self.order_follows_doc_ids() {
+            true => u64::from(doc),
+            false => self.order(doc),
+        }
+    }
 }
 
 impl RankColumns for SegmentColumns {
@@ -39,7 +49,8 @@ impl RankColumns for SegmentColumns {
 
 /// The sort key of a hit, higher first: the year (when sorting by year, else 0), the
 /// score (0 when there is no text), then browse order. Browse orders are unique, so no
-/// two entries tie and the page does not depend on how segments were cut.
+/// two entries tie and the page does not depend on how segments were cut. (Within a
+/// piece, the last part is the entry's tie-break, see [`RankColumns::tie_break`].)
 pub type RankKey = (i64, f32, Reverse<u64>);
 
 /// What a page ranks by and how many entries it keeps, and the floor its pieces share.
@@ -161,7 +172,7 @@ impl PieceTop {
         if score < reaching {
             return;
         }
-        let key = (year, score, Reverse(columns.order(doc)));
+        let key = (year, score, Reverse(columns.tie_break(doc)));
         if self
             .floor
             .is_some_and(|floor| key.partial_cmp(&floor) == Some(Ordering::Less))
@@ -199,14 +210,17 @@ impl PieceTop {
         }
     }
 
-    /// The piece's best entries, best first.
-    pub fn harvest(mut self) -> Vec<(RankKey, DocAddress)> {
+    /// The piece's best entries, best first, each keyed by its browse order.
+    pub fn harvest(mut self, columns: &impl RankColumns) -> Vec<(RankKey, DocAddress)> {
         self.cut();
         let segment = self.segment;
         let mut page: Vec<(RankKey, DocAddress)> = self
             .kept
             .into_iter()
-            .map(|(key, doc)| (key, DocAddress::new(segment, doc)))
+            .map(|((year, score, _), doc)| {
+                let key = (year, score, Reverse(columns.order(doc)));
+                (key, DocAddress::new(segment, doc))
+            })
             .collect();
         page.sort_unstable_by(best_first);
         page
@@ -258,7 +272,7 @@ impl SegmentCollector for PageSegmentCollector {
     }
 
     fn harvest(self) -> Self::Fruit {
-        self.top.harvest()
+        self.top.harvest(&*self.columns)
     }
 }
 
@@ -388,7 +402,7 @@ mod tests {
                             _ => score,
                         });
                     }
-                    top.harvest()
+                    top.harvest(&entries)
                 })
                 .collect();
             prop_assert_eq!(ranking.merge(pages), sorted_page(&entries, ranking));
@@ -412,7 +426,11 @@ mod tests {
             });
         }
         assert_eq!(scored.get(), 4, "only the entries of 2024 are scored");
-        let page: Vec<DocId> = top.harvest().iter().map(|(_, a)| a.doc_id).collect();
+        let page: Vec<DocId> = top
+            .harvest(&entries)
+            .iter()
+            .map(|(_, a)| a.doc_id)
+            .collect();
         assert_eq!(page, [0, 1]);
     }
 }
