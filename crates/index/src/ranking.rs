@@ -23,6 +23,8 @@ pub trait RankColumns {
     fn order(&self, doc: DocId) -> u64;
     /// Whether browse order rises with doc id throughout the segment.
     fn order_follows_doc_ids(&self) -> bool;
+    /// Whether no entry of the segment has a later year than one before it.
+    fn years_fall_with_doc_ids(&self) -> bool;
 
     /// What breaks ties between the segment's entries as their browse order does: the
     /// doc id where the order rises with it, so that no order is read until the page
@@ -44,6 +46,10 @@ impl RankColumns for SegmentColumns {
     }
     fn order_follows_doc_ids(&self) -> bool {
         SegmentColumns::order_follows_doc_ids(self)
+    }
+    fn years_fall_with_doc_ids(&self) -> bool {
+        // Layout order: newest year first, unknown (0) last.
+        self.year_blocks().is_some()
     }
 }
 
@@ -186,13 +192,18 @@ impl PieceTop {
     }
 
     /// Whether no later entry of the piece can reach the page. A piece offers its
-    /// entries in doc order, so in a browse (by order alone) of a segment whose order
-    /// follows doc ids, an entry after a full page ranks below all of it.
+    /// entries in doc order, so in a browse of a segment whose order follows doc ids,
+    /// an entry after a full page ranks below all of it: by order alone, or by year
+    /// then order where years fall with doc ids (a browse by year of the whole index
+    /// at 1.5 M entries read every entry of the newest year: 8.7 ms on one thread).
     pub fn is_settled(&self, columns: &impl RankColumns) -> bool {
         !self.ranking.by_score
-            && self.ranking.sort == SortOrder::Relevance
             && self.kept.len() >= self.ranking.size.max(1)
             && columns.order_follows_doc_ids()
+            && match self.ranking.sort {
+                SortOrder::Relevance => true,
+                SortOrder::Year => columns.years_fall_with_doc_ids(),
+            }
     }
 
     /// Keeps the best `size` entries; the lowest of them becomes the floor.
@@ -318,6 +329,9 @@ mod tests {
         fn order_follows_doc_ids(&self) -> bool {
             self.0.windows(2).all(|pair| pair[0].2 < pair[1].2)
         }
+        fn years_fall_with_doc_ids(&self) -> bool {
+            self.0.windows(2).all(|pair| pair[0].0 >= pair[1].0)
+        }
     }
 
     /// The page by sorting every entry's whole key.
@@ -345,12 +359,17 @@ mod tests {
 
     fn entries() -> impl Strategy<Value = Entries> {
         // Few years and scores, so that keys often tie up to the order; orders either
-        // rising with doc id (as an index usually writes them) or not.
+        // rising with doc id (as an index usually writes them) or not; years falling
+        // with doc id (as in layout order) or in any order.
         (
             prop::collection::vec((2015i64..2019, 0u8..6), 0..300),
             any::<bool>(),
+            any::<bool>(),
         )
-            .prop_map(|(parts, rising)| {
+            .prop_map(|(mut parts, rising, years_falling)| {
+                if years_falling {
+                    parts.sort_by_key(|&(year, _)| Reverse(year));
+                }
                 let mut orders: Vec<u64> = (0..parts.len() as u64).map(|n| n * 7 % 1009).collect();
                 if rising {
                     orders.sort_unstable();
@@ -368,9 +387,10 @@ mod tests {
     }
 
     proptest! {
-        /// Pieces offered their entries in doc order and merged give the page a full
-        /// sort gives, whatever the sort, the page size, where the pieces are cut, and
-        /// whether scores that cannot reach the page are given exactly.
+        /// Pieces offered their entries in doc order, each until it is settled, and
+        /// merged give the page a full sort gives, whatever the sort, the page size,
+        /// where the pieces are cut, and whether scores that cannot reach the page are
+        /// given exactly.
         #[test]
         fn pieces_give_the_page_a_full_sort_gives(
             entries in entries(),
@@ -394,6 +414,9 @@ mod tests {
                 .map(|piece| {
                     let mut top = PieceTop::new(ranking.clone(), 0);
                     for doc in piece[0]..piece[1] {
+                        if top.is_settled(&entries) {
+                            break;
+                        }
                         let score = entries.0[doc].1;
                         // A scorer may give any score below the floor for an entry
                         // whose score is below it (`short_by`), or the score itself.
