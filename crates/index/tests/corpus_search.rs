@@ -449,9 +449,18 @@ fn facet_counts_match_the_items_and_are_disjunctive() {
     assert_eq!(guangdong_years, by_province["广东省"]);
 }
 
+/// What the model of `/api/stats` counts for a year.
+#[derive(Default)]
+struct YearModel {
+    items: u64,
+    regions: BTreeSet<String>,
+    plans: BTreeSet<String>,
+}
+
 /// For every mix of text, region, year and unit filters, the total and each facet equal
 /// counts computed from the parsed items: a facet counts the entries that pass every
-/// filter but its own.
+/// filter but its own. The stats of the same request (items, issuing regions and plans
+/// by year, items by region) count the items that pass them all.
 #[test]
 fn disjunctive_facets_equal_a_model_for_every_filter_combination() {
     let f = fixture();
@@ -520,6 +529,9 @@ fn disjunctive_facets_equal_a_model_for_every_filter_combination() {
 
                     let mut total = 0;
                     let mut items = 0;
+                    // Items, issuing regions and plans by year, and items by region.
+                    let mut items_by_year: BTreeMap<Option<i32>, YearModel> = BTreeMap::new();
+                    let mut items_by_region: BTreeMap<String, u64> = BTreeMap::new();
                     let mut hit_ids: BTreeSet<&str> = BTreeSet::new();
                     let mut by_region: BTreeMap<String, u64> = BTreeMap::new();
                     let mut by_year: BTreeMap<Option<i32>, u64> = BTreeMap::new();
@@ -537,6 +549,16 @@ fn disjunctive_facets_equal_a_model_for_every_filter_combination() {
                             total += 1;
                             items += u64::from(r.kind == EntryKind::Item);
                             hit_ids.insert(&r.id);
+                            if r.kind == EntryKind::Item {
+                                let region = codes.last().expect("a code or unknown");
+                                let year = items_by_year.entry(r.year).or_default();
+                                year.items += 1;
+                                if region != "unknown" {
+                                    year.regions.insert(region.clone());
+                                }
+                                year.plans.insert(r.plan_id.clone());
+                                *items_by_region.entry(region.clone()).or_default() += 1;
+                            }
                         }
                         if year_ok && unit_ok {
                             for code in &codes {
@@ -559,6 +581,33 @@ fn disjunctive_facets_equal_a_model_for_every_filter_combination() {
                     assert_eq!(
                         stats.total_items, items,
                         "items counted by stats for {label}"
+                    );
+                    let stats_by_year: Vec<(Option<i32>, u64, u64, u64)> = stats
+                        .by_year
+                        .iter()
+                        .map(|y| (y.year, y.items, y.regions, y.plans))
+                        .collect();
+                    // Oldest first, unknown last.
+                    let mut model_by_year: Vec<(Option<i32>, u64, u64, u64)> = items_by_year
+                        .iter()
+                        .map(|(&year, m)| {
+                            (year, m.items, m.regions.len() as u64, m.plans.len() as u64)
+                        })
+                        .collect();
+                    model_by_year.sort_by_key(|&(year, ..)| year.map_or(i64::MAX, i64::from));
+                    assert_eq!(stats_by_year, model_by_year, "stats by year of {label}");
+                    let stats_by_region: BTreeMap<String, u64> = stats
+                        .by_region
+                        .iter()
+                        .map(|r| (r.code.clone(), r.items))
+                        .collect();
+                    assert_eq!(
+                        stats_by_region, items_by_region,
+                        "stats by region of {label}"
+                    );
+                    assert!(
+                        stats.by_region.windows(2).all(|w| w[0].items >= w[1].items),
+                        "most items first, {label}"
                     );
                     // The page holds hits of the same set the total counts.
                     assert_eq!(
