@@ -1,22 +1,20 @@
 //! Facet and trend counts, read from fast-field columns (never from stored documents).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use edusearch_divisions::{Divisions, Level};
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::ColumnValues;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use crate::build::ENTRY_BITS;
 use crate::columns::{ColumnCache, EntryFacets, SegmentColumns};
 use crate::filters::{year_value, ColumnFilters, SegmentFilters, Verdict};
 use crate::passes::ScoreOnDemand;
 use crate::ranking::{PieceTop, RankKey, Ranking};
 use crate::request::YearFilter;
 use crate::response::{RegionCount, UnitCount, YearCount};
-use crate::schema::{UNKNOWN, UNKNOWN_YEAR};
+use crate::schema::UNKNOWN;
 
 /// Counting touches a map once per matching entry per facet, so the keys (division
 /// codes, years) are hashed by one multiplication rather than SipHash.
@@ -89,6 +87,18 @@ impl RegionCounts {
         Divisions::global()
             .position(code)
             .unwrap_or_else(Self::unknown_slot)
+    }
+
+    /// Counts `entries` entries in `slot`.
+    pub(crate) fn count(&mut self, slot: usize, entries: u64) {
+        if let Some(count) = self.0.get_mut(slot) {
+            *count += entries;
+        }
+    }
+
+    /// Each slot with its count.
+    pub(crate) fn slots(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
+        self.0.iter().copied().enumerate()
     }
 
     pub fn add(&mut self, other: &RegionCounts) {
@@ -537,104 +547,6 @@ pub fn unit_counts(counts: &FastMap<Arc<str>, u64>, selected: &[String]) -> Vec<
         .collect();
     units.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
     units
-}
-
-/// Per-year and per-region counts of numbered items, for trends.
-pub struct StatsCollector;
-
-#[derive(Debug, Default)]
-pub struct RawStats {
-    pub items: u64,
-    pub by_year: FastMap<i64, u64>,
-    pub regions_by_year: FastMap<i64, HashSet<u64>>,
-    pub plans_by_year: FastMap<i64, HashSet<u64>>,
-    pub by_region: FastMap<u64, u64>,
-}
-
-pub struct StatsSegmentCollector {
-    region: Arc<dyn ColumnValues<u64>>,
-    year: Arc<dyn ColumnValues<i64>>,
-    order: Arc<dyn ColumnValues<u64>>,
-    is_item: Arc<dyn ColumnValues<u64>>,
-    stats: RawStats,
-}
-
-impl Collector for StatsCollector {
-    type Fruit = RawStats;
-    type Child = StatsSegmentCollector;
-
-    fn for_segment(
-        &self,
-        _: SegmentOrdinal,
-        segment: &SegmentReader,
-    ) -> tantivy::Result<StatsSegmentCollector> {
-        let fast = segment.fast_fields();
-        Ok(StatsSegmentCollector {
-            region: fast.u64("region_code")?.first_or_default_col(UNKNOWN),
-            year: fast.i64("year")?.first_or_default_col(UNKNOWN_YEAR),
-            order: fast.u64("order")?.first_or_default_col(0),
-            is_item: fast.u64("is_item")?.first_or_default_col(0),
-            stats: RawStats::default(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<RawStats>) -> tantivy::Result<RawStats> {
-        let mut all = RawStats::default();
-        for fruit in fruits {
-            all.items += fruit.items;
-            for (k, v) in fruit.by_year {
-                *all.by_year.entry(k).or_default() += v;
-            }
-            for (k, v) in fruit.regions_by_year {
-                all.regions_by_year.entry(k).or_default().extend(v);
-            }
-            for (k, v) in fruit.plans_by_year {
-                all.plans_by_year.entry(k).or_default().extend(v);
-            }
-            for (k, v) in fruit.by_region {
-                *all.by_region.entry(k).or_default() += v;
-            }
-        }
-        Ok(all)
-    }
-}
-
-impl ScoreOnDemand for StatsSegmentCollector {
-    fn collect_lazily(&mut self, doc: DocId, _: &mut dyn FnMut(Score) -> Score) {
-        self.collect(doc, 0.0);
-    }
-}
-
-impl SegmentCollector for StatsSegmentCollector {
-    type Fruit = RawStats;
-
-    fn collect(&mut self, doc: DocId, _: Score) {
-        if self.is_item.get_val(doc) == 0 {
-            return;
-        }
-        let (region, year) = (self.region.get_val(doc), self.year.get_val(doc));
-        let plan = self.order.get_val(doc) >> ENTRY_BITS;
-        let stats = &mut self.stats;
-        stats.items += 1;
-        *stats.by_year.entry(year).or_default() += 1;
-        if region != UNKNOWN {
-            stats
-                .regions_by_year
-                .entry(year)
-                .or_default()
-                .insert(region);
-        }
-        stats.plans_by_year.entry(year).or_default().insert(plan);
-        *stats.by_region.entry(region).or_default() += 1;
-    }
-
-    fn harvest(self) -> RawStats {
-        self.stats
-    }
 }
 
 #[cfg(test)]

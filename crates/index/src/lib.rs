@@ -25,6 +25,7 @@ mod search;
 pub mod snippet;
 mod store;
 mod tokenizers;
+mod trends;
 
 pub use build::{BuildOptions, IndexBuilder};
 pub use error::{IndexError, RegionCandidate, SearchError};
