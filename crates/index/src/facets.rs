@@ -1,4 +1,5 @@
-//! Facet and trend counts, read from fast-field columns (never from stored documents).
+//! Facet counts, read from fast-field columns (never from stored documents); trend
+//! counts are in [`crate::trends`].
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
