@@ -50,7 +50,6 @@ pub struct TrendCounts {
 
 pub struct StatsSegmentCollector {
     columns: Arc<SegmentColumns>,
-    order: Arc<dyn ColumnValues<u64>>,
     is_item: Arc<dyn ColumnValues<u64>>,
     /// By the segment's year slots.
     by_year_slot: Vec<YearCounts>,
@@ -74,7 +73,6 @@ impl Collector for StatsCollector<'_> {
             .collect();
         Ok(StatsSegmentCollector {
             columns,
-            order: fast.u64("order")?.first_or_default_col(0),
             is_item: fast.u64("is_item")?.first_or_default_col(0),
             by_year_slot,
             by_region: RegionCounts::default(),
@@ -110,7 +108,7 @@ impl SegmentCollector for StatsSegmentCollector {
         if self.is_item.get_val(doc) == 0 {
             return;
         }
-        let plan = self.order.get_val(doc) >> ENTRY_BITS;
+        let plan = self.columns.order(doc) >> ENTRY_BITS;
         let facets = self.columns.facets(doc);
         if let Some(year) = self.by_year_slot.get_mut(facets.year_slot) {
             year.items += 1;
