@@ -709,6 +709,49 @@ mod tests {
         cut_short
     }
 
+    /// A plan of unknown region counts its items in its year and under "unknown", but
+    /// adds no issuing region to its year (the seed plans all have a known region).
+    #[test]
+    fn stats_count_a_plan_of_unknown_region_but_not_as_a_region() {
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
+        let mut plans = edusearch_plans::corpus::read_corpus(&corpus).unwrap().plans;
+        let mut unplaced = plans[0].clone();
+        unplaced.id = format!("{}-unplaced", unplaced.id);
+        unplaced.region = edusearch_plans::Region::unknown();
+        for item in &mut unplaced.items {
+            item.id = format!("{}-unplaced", item.id);
+        }
+        plans.push(unplaced.clone());
+        crate::sort_plans(&mut plans);
+        let dir = tempfile::tempdir().unwrap();
+        let mut builder = IndexBuilder::create(dir.path(), &BuildOptions::default()).unwrap();
+        for plan in &plans {
+            builder.add_plan(plan).unwrap();
+        }
+        builder.commit().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+
+        let stats = index.stats(&SearchRequest::default()).unwrap();
+        let unknown = stats
+            .by_region
+            .iter()
+            .find(|r| r.code == "unknown")
+            .unwrap();
+        assert_eq!(unknown.items, unplaced.items.len() as u64);
+        let year = stats
+            .by_year
+            .iter()
+            .find(|y| y.year == unplaced.year)
+            .unwrap();
+        let plans_of_year = plans.iter().filter(|p| p.year == unplaced.year);
+        let known_regions: std::collections::BTreeSet<_> = plans_of_year
+            .clone()
+            .filter_map(|p| p.region.code.clone())
+            .collect();
+        assert_eq!(year.regions, known_regions.len() as u64);
+        assert_eq!(year.plans, plans_of_year.count() as u64);
+    }
+
     /// Segments cut into pieces of a few entries, searched side by side, give the
     /// answers of whole segments searched by one thread: hits, totals, facets, stats.
     #[test]
