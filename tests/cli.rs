@@ -121,6 +121,18 @@ fn index_then_search_show_plans_stats() {
 
     let plans = ok(&["plans", "--index", ix]);
     assert!(plans.contains("6 plans, 206 items"), "{plans}");
+    let plans = ok(&["plans", "--region", "广东", "--limit", "1", "--index", ix]);
+    assert!(plans.contains("2 plans, 105 items; listed 1–1"), "{plans}");
+    assert!(plans.contains("市教育局2024年工作要点"), "{plans}");
+    let plans: serde_json::Value = serde_json::from_str(&ok(&[
+        "plans", "--year", "2021", "--offset", "2", "--json", "--index", ix,
+    ]))
+    .unwrap();
+    assert_eq!(
+        (plans["total"].as_u64(), plans["offset"].as_u64()),
+        (Some(3), Some(2))
+    );
+    assert_eq!(plans["plans"][0]["title"], "河源市教育局2021年工作要点");
     let stats: serde_json::Value =
         serde_json::from_str(&ok(&["stats", "双减", "--json", "--index", ix])).unwrap();
     assert_eq!(stats["total_items"], 3);
@@ -299,6 +311,11 @@ fn user_errors_are_clear_and_never_panic() {
         (
             vec!["search", "双减", "--limit", "100000", "--index", ix],
             "limit",
+        ),
+        (vec!["plans", "--region", "朝阳区", "--index", ix], "110105"),
+        (
+            vec!["plans", "--year", "2019..", "--year", "x", "--index", ix],
+            "year",
         ),
         (vec!["show", "no-such-id", "--index", ix], "no item or plan"),
         (

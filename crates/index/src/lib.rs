@@ -31,6 +31,6 @@ pub use build::{BuildOptions, IndexBuilder};
 pub use error::{IndexError, RegionCandidate, SearchError};
 pub use order::{layout_key, sort_plans, RecordsInLayoutOrder};
 pub use record::{EntryKind, ItemRecord};
-pub use request::{SearchRequest, SortOrder, YearFilter, MAX_LIMIT, MAX_QUERY_CHARS};
+pub use request::{PlansRequest, SearchRequest, SortOrder, YearFilter, MAX_LIMIT, MAX_QUERY_CHARS};
 pub use response::*;
 pub use search::{default_search_threads, SearchIndex};

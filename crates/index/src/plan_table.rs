@@ -10,11 +10,14 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
+use edusearch_divisions::Divisions;
 use edusearch_plans::{Basis, Plan, Provenance, Region, Section};
 use serde::de::{Deserializer, SeqAccess, Visitor};
 
 use crate::error::{IndexError, Result};
 use crate::record::{EntryKind, ItemRecord};
+use crate::request::YearFilter;
+use crate::response::PlanSummary;
 use crate::store::{StoredEntry, StoredPlan};
 
 /// Every plan of an index, in browse order, and where each id is.
@@ -84,6 +87,42 @@ struct SectionSlot {
 }
 
 impl OpenPlan {
+    /// Whether the plan passes region filters (positions in the division list, `None`
+    /// for unknown) and year filters: any value of each, both if both are given, as a
+    /// search filters entries.
+    pub fn passes(&self, regions: &[Option<usize>], years: &[YearFilter]) -> bool {
+        if !(years.is_empty() || years.iter().any(|y| y.contains(self.year))) {
+            return false;
+        }
+        if regions.is_empty() {
+            return true;
+        }
+        let divisions = Divisions::global();
+        // A code the division list does not have counts as unknown, as in the index.
+        let position = (self.region.code.as_deref())
+            .and_then(|code| code.parse().ok())
+            .and_then(|code| divisions.position(code));
+        regions.iter().any(|&wanted| match (wanted, position) {
+            (Some(wanted), Some(position)) => divisions.is_ancestor_or_self(wanted, position),
+            (wanted, position) => wanted.is_none() && position.is_none(),
+        })
+    }
+
+    pub fn summary(&self) -> PlanSummary {
+        PlanSummary {
+            id: self.id.to_string(),
+            title: self.title.to_string(),
+            issuer: self.issuer.as_deref().map(str::to_owned),
+            region: Region::clone(&self.region),
+            year: self.year,
+            year_basis: self.year_basis,
+            published: self.published.as_deref().map(str::to_owned),
+            doc_number: self.doc_number.as_deref().map(str::to_owned),
+            source: self.source.to_string(),
+            items: self.item_count,
+        }
+    }
+
     /// Section `number`, without a title if the plan does not give one.
     pub fn section(&self, number: u32) -> Section {
         let title = (self.sections.iter().enumerate())

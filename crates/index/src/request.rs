@@ -114,6 +114,18 @@ impl std::fmt::Display for YearFilter {
     }
 }
 
+/// A listing of plans: region and year filters as a search's (any value within one
+/// facet; both facets must hold), and a page of the matching plans in browse order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PlansRequest {
+    /// Division codes or names at any level, or `unknown`.
+    pub regions: Vec<String>,
+    pub years: Vec<YearFilter>,
+    pub offset: usize,
+    /// None lists every matching plan from `offset` on.
+    pub limit: Option<usize>,
+}
+
 /// A search: the query string plus filters. Values repeated within one facet mean
 /// any of them; different facets must all hold.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -79,6 +79,18 @@ pub struct UnitCount {
     pub selected: bool,
 }
 
+/// A page of the plans that pass a listing's filters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanList {
+    /// Plans that pass the filters, on this page or not.
+    pub total: u64,
+    /// Their numbered items.
+    pub items: u64,
+    pub offset: usize,
+    /// In browse order: newest year first, then by division code.
+    pub plans: Vec<PlanSummary>,
+}
+
 /// A plan as listed by `plans`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanSummary {

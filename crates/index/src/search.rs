@@ -6,6 +6,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use edusearch_divisions::Divisions;
 use edusearch_plans::{Plan, Region};
 use jieba_rs::Jieba;
 use tantivy::collector::{Collector, Count, SegmentCollector};
@@ -23,11 +24,13 @@ use crate::filters::{ColumnFilters, SegmentFilters};
 use crate::layout::{self, DICTIONARY_FILE, PLANS_FILE};
 use crate::passes::{every_entry, Passes, SegmentThreads};
 use crate::plan_table::{OpenPlan, PlanTable};
-use crate::query::{compile, parse_query, BestScores, CompiledQuery, Dimension, FieldFilesCache};
+use crate::query::{
+    compile, parse_query, resolve_region, BestScores, CompiledQuery, Dimension, FieldFilesCache,
+};
 use crate::ranking::{PageCollector, Ranking};
 use crate::record::ItemRecord;
-use crate::request::{SearchRequest, SortOrder};
-use crate::response::{Facets, Hit, IndexInfo, PlanSummary, SearchResponse, Stats};
+use crate::request::{PlansRequest, SearchRequest, SortOrder};
+use crate::response::{Facets, Hit, IndexInfo, PlanList, SearchResponse, Stats};
 use crate::schema::Fields;
 use crate::snippet;
 use crate::store::StoredEntry;
@@ -508,23 +511,35 @@ impl SearchIndex {
         Ok((plan, entries))
     }
 
-    /// Every plan in browse order.
-    pub fn plans(&self) -> Vec<PlanSummary> {
-        self.plans
+    /// A page of the plans that pass `request`'s filters, in browse order, with how
+    /// many pass and their items.
+    pub fn plans(&self, request: &PlansRequest) -> Result<PlanList, SearchError> {
+        let regions = (request.regions.iter())
+            // `unknown` resolves to a code at no position, as unknown plans have none.
+            .map(|region| Ok(Divisions::global().position(resolve_region(region)?)))
+            .collect::<Result<Vec<_>, SearchError>>()?;
+        let page = request.offset
+            ..request
+                .offset
+                .saturating_add(request.limit.unwrap_or(usize::MAX));
+        let mut list = PlanList {
+            total: 0,
+            items: 0,
+            offset: request.offset,
+            plans: Vec::new(),
+        };
+        for plan in self
+            .plans
             .iter()
-            .map(|p| PlanSummary {
-                id: p.id.to_string(),
-                title: p.title.to_string(),
-                issuer: p.issuer.as_deref().map(str::to_owned),
-                region: Region::clone(&p.region),
-                year: p.year,
-                year_basis: p.year_basis,
-                published: p.published.as_deref().map(str::to_owned),
-                doc_number: p.doc_number.as_deref().map(str::to_owned),
-                source: p.source.to_string(),
-                items: p.item_count,
-            })
-            .collect()
+            .filter(|p| p.passes(&regions, &request.years))
+        {
+            if page.contains(&(list.total as usize)) {
+                list.plans.push(plan.summary());
+            }
+            list.total += 1;
+            list.items += plan.item_count;
+        }
+        Ok(list)
     }
 
     /// Items and regions per year, items per region, of a query's numbered items.
@@ -586,14 +601,14 @@ mod tests {
     use tantivy::schema::{Field, IndexRecordOption};
     use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
 
-    use super::SearchIndex;
+    use super::{SearchError, SearchIndex};
     use crate::filters::{ColumnFilters, SegmentFilters};
     use crate::passes::SegmentThreads;
     use crate::query::bonus::{Bonus, BonusQuery, Required};
     use crate::query::conjunction::{filters_by_windows, ConjunctionQuery};
     use crate::query::substring::SubstringQuery;
     use crate::query::{compile, parse_query, score_reaching};
-    use crate::{BuildOptions, IndexBuilder, SearchRequest, SortOrder, YearFilter};
+    use crate::{BuildOptions, IndexBuilder, PlansRequest, SearchRequest, SortOrder, YearFilter};
 
     /// The bundled plans, indexed in a temporary folder in layout order.
     fn seed_index() -> tempfile::TempDir {
@@ -871,6 +886,65 @@ mod tests {
         }
     }
 
+    /// Plans are listed by the same region and year filters as entries: a province
+    /// takes in its cities' and counties' plans, values of one filter add up, and a page
+    /// is cut from the matching plans in browse order with their total.
+    #[test]
+    fn plans_are_listed_by_region_and_year_a_page_at_a_time() {
+        let dir = seed_index();
+        let index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
+        let list = |regions: &[&str], years: &[&str], offset, limit| {
+            let request = PlansRequest {
+                regions: regions.iter().map(|r| r.to_string()).collect(),
+                years: years.iter().map(|y| y.parse().unwrap()).collect(),
+                offset,
+                limit,
+            };
+            index.plans(&request)
+        };
+        let titles = |regions: &[&str], years: &[&str]| -> Vec<String> {
+            let list = list(regions, years, 0, None).unwrap();
+            assert_eq!(list.total as usize, list.plans.len());
+            let items: u64 = list.plans.iter().map(|p| p.items).sum();
+            assert_eq!(list.items, items);
+            list.plans.into_iter().map(|p| p.title).collect()
+        };
+
+        let all = titles(&[], &[]);
+        assert_eq!(all.len(), 6);
+        assert_eq!(
+            titles(&["广东"], &[]),
+            ["市教育局2024年工作要点", "河源市教育局2021年工作要点"]
+        );
+        // A city code takes in its counties' plans; 荣成市 is a county of 威海市.
+        assert_eq!(titles(&["371000"], &[]), ["荣成市教育工作要点（节选）"]);
+        assert_eq!(titles(&["山东省"], &["2021"]), ["2021年全市教育工作要点"]);
+        assert_eq!(
+            titles(&["广东", "福建"], &["2022..2024"]),
+            ["市教育局2024年工作要点", "2023年海沧区教育工作要点"]
+        );
+        assert_eq!(titles(&[], &["2021"]).len(), 3);
+        assert!(titles(&["unknown"], &[]).is_empty());
+        assert!(titles(&[], &["unknown"]).is_empty());
+
+        // Pages of two, in browse order, add up to the whole list.
+        let mut paged = Vec::new();
+        for offset in (0..8).step_by(2) {
+            let page = list(&[], &[], offset, Some(2)).unwrap();
+            assert_eq!((page.total, page.offset), (6, offset));
+            paged.extend(page.plans.into_iter().map(|p| p.title));
+        }
+        assert_eq!(paged, all);
+
+        let error = list(&["朝阳区"], &[], 0, None).unwrap_err();
+        assert!(
+            matches!(error, SearchError::AmbiguousRegion { .. }),
+            "{error}"
+        );
+        let error = list(&["火星"], &[], 0, None).unwrap_err();
+        assert_eq!(error.parameter_name(), Some("region"), "{error}");
+    }
+
     /// A browse of the whole index, whose pieces stop once their page is settled, gives
     /// every entry in browse order (plan by plan), page after page, and the full total.
     #[test]
@@ -878,8 +952,7 @@ mod tests {
         let dir = seed_index();
         let mut index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
         index.segment_threads = SegmentThreads::new(3).unwrap().with_min_piece_entries(7);
-        let in_order: Vec<String> = index
-            .plans()
+        let in_order: Vec<String> = (index.plans(&PlansRequest::default()).unwrap().plans)
             .iter()
             .flat_map(|plan| index.plan_records(&plan.id).unwrap())
             .map(|record| record.id)

@@ -9,8 +9,8 @@ use edusearch_index::analysis::normalize;
 use edusearch_index::analysis::words::words;
 use edusearch_index::analysis::{shared_jieba, BUILTIN_DICTIONARY};
 use edusearch_index::{
-    sort_plans, BuildOptions, EntryKind, IndexBuilder, ItemRecord, SearchIndex, SearchRequest,
-    SortOrder, YearFilter,
+    sort_plans, BuildOptions, EntryKind, IndexBuilder, ItemRecord, PlansRequest, SearchIndex,
+    SearchRequest, SortOrder, YearFilter,
 };
 use edusearch_plans::Plan;
 
@@ -776,7 +776,9 @@ fn items_and_plans_read_back_whole() {
         index.item("nope"),
         Err(edusearch_index::SearchError::NotFound { .. })
     ));
-    assert_eq!(index.plans().iter().map(|p| p.items).sum::<u64>(), 206);
+    let plans = index.plans(&PlansRequest::default()).unwrap();
+    assert_eq!((plans.total, plans.items), (6, 206));
+    assert_eq!(plans.plans.iter().map(|p| p.items).sum::<u64>(), 206);
     let stats = index.stats(&SearchRequest::new("双减")).unwrap();
     assert_eq!(stats.total_items, 3);
     assert_eq!(stats.by_year.iter().map(|y| y.regions).sum::<u64>(), 3);

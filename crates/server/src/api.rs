@@ -11,7 +11,7 @@ use axum::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
 use axum::Json;
-use edusearch_index::{ItemRecord, PlanSummary, SearchError, SearchIndex, SearchResponse, Stats};
+use edusearch_index::{ItemRecord, PlanList, SearchError, SearchIndex, SearchResponse, Stats};
 use edusearch_plans::Plan;
 use serde::Serialize;
 
@@ -138,9 +138,9 @@ async fn plan(
 async fn plans(
     State(calls): State<IndexCalls>,
     query: Result<Query<Pairs>, QueryRejection>,
-) -> Answer<Vec<PlanSummary>> {
-    params::no_parameters(&pairs(query)?)?;
-    calls.run(|index| Ok(index.plans())).await
+) -> Answer<PlanList> {
+    let request = params::plans_request(&pairs(query)?)?;
+    calls.run(move |index| index.plans(&request)).await
 }
 
 #[derive(Debug, Serialize)]

@@ -47,22 +47,17 @@ mod tests {
                 })
                 .collect()
         };
-        let mut search = described("/api/search");
-        search.sort();
-        let mut expected: Vec<_> = crate::params::SEARCH_PARAMETERS
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        expected.sort();
-        assert_eq!(search, expected);
-        let mut stats = described("/api/stats");
-        stats.sort();
-        let mut expected: Vec<_> = crate::params::STATS_PARAMETERS
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        expected.sort();
-        assert_eq!(stats, expected);
+        for (path, accepted) in [
+            ("/api/search", crate::params::SEARCH_PARAMETERS),
+            ("/api/stats", crate::params::STATS_PARAMETERS),
+            ("/api/plans", crate::params::PLANS_PARAMETERS),
+        ] {
+            let mut names = described(path);
+            names.sort();
+            let mut expected: Vec<_> = accepted.iter().map(|s| s.to_string()).collect();
+            expected.sort();
+            assert_eq!(names, expected, "{path}");
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! accepts; anything else, a repeated single-valued parameter or a malformed value is a
 //! 400 that names the parameter. The values themselves are checked by the library.
 
-use edusearch_index::{SearchRequest, SortOrder, YearFilter};
+use edusearch_index::{PlansRequest, SearchRequest, SortOrder, YearFilter};
 
 use crate::errors::ApiError;
 
@@ -15,6 +15,12 @@ pub const SEARCH_PARAMETERS: &[&str] = &[
 ];
 /// What `/api/stats` accepts: the query and its filters.
 pub const STATS_PARAMETERS: &[&str] = &["q", "region", "year", "unit"];
+/// What `/api/plans` accepts.
+pub const PLANS_PARAMETERS: &[&str] = &["region", "year", "offset", "limit"];
+/// Plans listed when `/api/plans` is given no `limit`, and the most it lists at once:
+/// all 36 k plans of a national index made a 16 MB answer.
+pub const PLANS_PAGE: usize = 100;
+pub const MAX_PLANS_PAGE: usize = 1000;
 /// Parameters that may be given more than once (any of them matches).
 const REPEATABLE: &[&str] = &["region", "year", "unit"];
 
@@ -27,6 +33,36 @@ pub fn search_request(pairs: &Pairs) -> Result<SearchRequest, ApiError> {
 /// Reads the query and filters of a stats request.
 pub fn stats_request(pairs: &Pairs) -> Result<SearchRequest, ApiError> {
     request(pairs, STATS_PARAMETERS)
+}
+
+/// Reads the filters and page of a plan listing.
+pub fn plans_request(pairs: &Pairs) -> Result<PlansRequest, ApiError> {
+    check_names(pairs, PLANS_PARAMETERS)?;
+    let mut request = PlansRequest {
+        limit: Some(PLANS_PAGE),
+        ..PlansRequest::default()
+    };
+    for (name, value) in pairs.iter().filter(|(_, v)| !v.trim().is_empty()) {
+        match name.as_str() {
+            "region" => request.regions.push(value.trim().to_owned()),
+            "year" => request.years.push(value.parse::<YearFilter>()?),
+            "offset" => request.offset = number("offset", value)?,
+            "limit" => {
+                let limit = number("limit", value)?;
+                if limit > MAX_PLANS_PAGE {
+                    return Err(ApiError::bad_parameter(
+                        "limit",
+                        format!(
+                            "{limit} is more than the most plans listed at once, {MAX_PLANS_PAGE}"
+                        ),
+                    ));
+                }
+                request.limit = Some(limit);
+            }
+            _ => unreachable!("check_names lets only accepted names through"),
+        }
+    }
+    Ok(request)
 }
 
 /// Checks that a request that takes no parameters got none.
@@ -162,6 +198,32 @@ mod tests {
         assert_eq!(fault(&[("facets", "maybe")]), "facets");
         assert_eq!(fault(&[("color", "red")]), "color");
         assert_eq!(fault(&[("q", "a"), ("q", "b")]), "q");
+    }
+
+    #[test]
+    fn plans_take_filters_and_a_bounded_page() {
+        let request = plans_request(&pairs(&[
+            ("region", "广东"),
+            ("region", "350000"),
+            ("year", "2021"),
+            ("offset", "100"),
+        ]))
+        .unwrap();
+        assert_eq!(request.regions, ["广东", "350000"]);
+        assert_eq!(request.years, [YearFilter::Year(2021)]);
+        assert_eq!((request.offset, request.limit), (100, Some(PLANS_PAGE)));
+        let request = plans_request(&pairs(&[("limit", &MAX_PLANS_PAGE.to_string())])).unwrap();
+        assert_eq!(request.limit, Some(MAX_PLANS_PAGE));
+
+        let fault = |list: &[(&str, &str)]| plans_request(&pairs(list)).unwrap_err().parameter;
+        let over = (MAX_PLANS_PAGE + 1).to_string();
+        assert_eq!(fault(&[("limit", &over)]).as_deref(), Some("limit"));
+        assert_eq!(fault(&[("year", "20x1")]).as_deref(), Some("year"));
+        assert_eq!(fault(&[("q", "双减")]).as_deref(), Some("q"));
+        assert_eq!(
+            fault(&[("offset", "1"), ("offset", "2")]).as_deref(),
+            Some("offset")
+        );
     }
 
     #[test]

@@ -295,8 +295,9 @@ async fn stats_counts_items_per_year() {
 
 #[tokio::test]
 async fn items_and_plans() {
-    let plans = ok("/api/plans").await;
-    let plans = plans.as_array().expect("a list of plans");
+    let list = ok("/api/plans").await;
+    let plans = list["plans"].as_array().expect("a list of plans");
+    assert_eq!(list["total"].as_u64(), Some(plans.len() as u64));
     assert!(plans.len() >= 5);
     let plan_id = plans[0]["id"].as_str().unwrap();
     let plan = ok(&format!("/api/plans/{plan_id}")).await;
@@ -322,6 +323,50 @@ async fn items_and_plans() {
     }
     bad(&format!("/api/plans/{plan_id}?x=1"), "x").await;
     bad("/api/plans?page=2", "page").await;
+}
+
+#[tokio::test]
+async fn plans_are_listed_by_region_and_year_a_page_at_a_time() {
+    let all = ok("/api/plans").await;
+    let total = all["total"].as_u64().unwrap();
+    let ids = |list: &Value| -> Vec<String> {
+        let plans = list["plans"].as_array().unwrap();
+        plans
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let guangdong = ok(&format!(
+        "/api/plans?region={}&year=2019..2023",
+        encode("广东")
+    ))
+    .await;
+    let plans = guangdong["plans"].as_array().unwrap();
+    assert_eq!(guangdong["total"], 1, "{guangdong}");
+    assert_eq!(plans[0]["region"]["city"], "河源市");
+    assert_eq!(guangdong["items"], plans[0]["items"]);
+
+    // Two provinces, then the same list a plan at a time.
+    let both = format!("/api/plans?region=440000&region={}", encode("福建"));
+    let whole = ok(&both).await;
+    assert_eq!(whole["total"], 3, "{whole}");
+    let mut paged = Vec::new();
+    for offset in 0..4 {
+        let page = ok(&format!("{both}&limit=1&offset={offset}")).await;
+        assert_eq!(page["total"], 3);
+        assert_eq!(page["offset"], offset);
+        paged.extend(ids(&page));
+    }
+    assert_eq!(paged, ids(&whole));
+    assert!(ids(&all).starts_with(&ids(&ok("/api/plans?limit=2").await)));
+    assert_eq!(ok("/api/plans?limit=0").await["total"], total);
+
+    bad("/api/plans?limit=1001", "limit").await;
+    bad("/api/plans?offset=-1", "offset").await;
+    bad("/api/plans?year=20x1", "year").await;
+    bad(&format!("/api/plans?region={}", encode("朝阳区")), "region").await;
+    bad("/api/plans?q=1", "q").await;
 }
 
 #[tokio::test]

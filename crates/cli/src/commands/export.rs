@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::Args;
+use edusearch_index::PlansRequest;
 
 use super::open_index;
 use crate::IndexDir;
@@ -35,7 +36,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         None => Box::new(std::io::stdout().lock()),
     };
     let mut out = BufWriter::new(out);
-    for plan in index.plans() {
+    for plan in index.plans(&PlansRequest::default())?.plans {
         for record in index.plan_records(&plan.id)? {
             serde_json::to_writer(&mut out, &record)?;
             out.write_all(b"\n")?;

@@ -1,8 +1,9 @@
-//! `edusearch plans`: the indexed plans.
+//! `edusearch plans`: the indexed plans, by region and year, a page at a time.
 
 use std::process::ExitCode;
 
 use clap::Args;
+use edusearch_index::{PlansRequest, YearFilter};
 
 use super::{open_index, print_json};
 use crate::output::{dim, region, year};
@@ -10,25 +11,53 @@ use crate::IndexDir;
 
 #[derive(Args)]
 pub struct PlansArgs {
+    /// Region: a name at any level (广东, 河源市) or a division code; repeat for any of several.
+    #[arg(long)]
+    pub region: Vec<String>,
+    /// Year (2021), range (2019..2023) or `unknown`; repeat for any of several.
+    #[arg(long)]
+    pub year: Vec<String>,
+    /// Plans to list; every matching plan when not given.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Print the list as JSON (the HTTP API's shape).
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
     pub index: IndexDir,
 }
 
+impl PlansArgs {
+    fn request(&self) -> anyhow::Result<PlansRequest> {
+        let years = (self.year.iter())
+            .map(|y| y.parse::<YearFilter>())
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(PlansRequest {
+            regions: self.region.clone(),
+            years,
+            offset: self.offset,
+            limit: self.limit,
+        })
+    }
+}
+
 pub fn run(args: PlansArgs) -> anyhow::Result<ExitCode> {
+    let request = args.request()?;
     let index = open_index(&args.index)?;
-    let plans = index.plans();
+    let list = index.plans(&request)?;
     if args.json {
-        print_json(&plans)?;
+        print_json(&list)?;
         return Ok(ExitCode::SUCCESS);
     }
+    let plans = &list.plans;
     let id_width = plans.iter().map(|p| p.id.len()).max().unwrap_or(2).max(2);
     println!(
         "{:<id_width$}  {:<24}  {:<8}  {:>5}  title",
         "id", "region", "year", "items"
     );
-    for plan in &plans {
+    for plan in plans {
         let region = pad(&region(&plan.region), 24);
         println!(
             "{:<id_width$}  {region}  {:<8}  {:>5}  {}",
@@ -38,8 +67,13 @@ pub fn run(args: PlansArgs) -> anyhow::Result<ExitCode> {
             plan.title
         );
     }
-    let items: u64 = plans.iter().map(|p| p.items).sum();
-    println!("{}", dim(&format!("{} plans, {items} items", plans.len())));
+    let listed = match plans.len() {
+        shown if shown as u64 == list.total => String::new(),
+        0 => format!("; none from {} on", list.offset + 1),
+        shown => format!("; listed {}–{}", list.offset + 1, list.offset + shown),
+    };
+    let summary = format!("{} plans, {} items{listed}", list.total, list.items);
+    println!("{}", dim(&summary));
     Ok(ExitCode::SUCCESS)
 }
 
