@@ -97,7 +97,17 @@ impl SearchIndex {
         let dictionary_path = generation.join(DICTIONARY_FILE);
         let dictionary =
             fs::read_to_string(&dictionary_path).map_err(IndexError::io(&dictionary_path))?;
-        let jieba = shared_jieba(&dictionary)?;
+        // Building jieba's dictionary and reading the plans take about as long each
+        // (0.1 s and 0.15 s at 1.5 M entries), most of a command's time: side by side.
+        let (jieba, plans) = std::thread::scope(|scope| {
+            let jieba = scope.spawn(|| shared_jieba(&dictionary));
+            let plans = PlanTable::read(&generation.join(PLANS_FILE));
+            let jieba = jieba
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (jieba, plans)
+        });
+        let (jieba, plans) = (jieba?, plans?);
         // No tokenizers are registered: queries are built from folded terms directly
         // (see `query::compile`), so the word analyzer's copy of jieba is not needed here.
         let fields =
@@ -108,7 +118,6 @@ impl SearchIndex {
             .doc_store_cache_num_blocks(STORE_BLOCKS_CACHED)
             .try_into()
             .map_err(IndexError::tantivy("opening a reader"))?;
-        let plans = PlanTable::read(&generation.join(PLANS_FILE))?;
         Ok(SearchIndex {
             generation,
             reader,
