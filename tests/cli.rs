@@ -136,6 +136,18 @@ fn index_then_search_show_plans_stats() {
     let stats: serde_json::Value =
         serde_json::from_str(&ok(&["stats", "双减", "--json", "--index", ix])).unwrap();
     assert_eq!(stats["total_items"], 3);
+    assert_eq!(stats["by_region"].as_array().unwrap().len(), 3);
+    let stats: serde_json::Value = serde_json::from_str(&ok(&[
+        "stats",
+        "双减",
+        "--by-region",
+        "1",
+        "--json",
+        "--index",
+        ix,
+    ]))
+    .unwrap();
+    assert_eq!(stats["by_region"].as_array().unwrap().len(), 1);
 }
 
 #[test]

@@ -170,7 +170,8 @@ async function render() {
   const filters = toQuery(state, { paging: false, item: false });
   const sort = state.sort === 'relevance' ? '' : `&sort=${state.sort}`;
   const search = `/api/search?${filters}${sort}&offset=${(state.page - 1) * PAGE_SIZE}&limit=${PAGE_SIZE}`;
-  const stats = `/api/stats?${filters}`;
+  // The chart shows years only: no list of regions (some 3,300 at national scale).
+  const stats = `/api/stats?${filters}&by_region=0`;
 
   renderReader(state, mine);
   try {

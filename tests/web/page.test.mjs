@@ -66,6 +66,10 @@ async function regionCounts(page) {
 
 test('search, narrow, open a plan, reload, go back', async () => {
   const { context, page, errors } = await open();
+  const statsAnswers = [];
+  page.on('response', (response) => {
+    if (new URL(response.url()).pathname === '/api/stats') statsAnswers.push(response);
+  });
   await page.goto(BASE);
   await page.waitForSelector('[data-testid=hit]');
   await shot(page, '01-browse');
@@ -79,6 +83,10 @@ test('search, narrow, open a plan, reload, go back', async () => {
   assert.ok(marks.every((n) => n > 0), `every hit shows a <mark>: ${marks}`);
   assert.equal(await page.$$eval('[data-testid=hit] mark', (m) => m[0].textContent), '双减');
   await page.waitForSelector('[data-testid=chart] svg');
+  // The chart is by year: its counts come without the list of regions.
+  const counts = await statsAnswers.at(-1).json();
+  assert.equal(counts.total_items, 3);
+  assert.deepEqual(counts.by_region, []);
   const allIds = await hitIds(page);
   const before = await regionCounts(page);
   await shot(page, '02-search');

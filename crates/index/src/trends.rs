@@ -174,8 +174,10 @@ impl Bits {
     }
 }
 
-/// The trend counts of `query` from its counts.
-pub fn stats(query: String, counts: &TrendCounts) -> Stats {
+/// The trend counts of `query` from its counts, with the `by_region` regions of most
+/// items (every region when `None`): a national index has some 3,300, which the
+/// page's chart does not show.
+pub fn stats(query: String, counts: &TrendCounts, by_region: Option<usize>) -> Stats {
     let mut by_year: Vec<YearStats> = counts
         .by_year
         .iter()
@@ -189,11 +191,14 @@ pub fn stats(query: String, counts: &TrendCounts) -> Stats {
         })
         .collect();
     by_year.sort_by_key(|y| y.year.map_or(i64::MAX, i64::from));
-    let named = named_regions();
-    let mut by_region: Vec<RegionStats> = counts
-        .by_region
-        .slots()
+    let mut counted: Vec<(usize, u64)> = (counts.by_region.slots())
         .filter(|&(_, items)| items > 0)
+        .collect();
+    // Slots are in code order, and the unknown slot, last, sorts after every code.
+    counted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    counted.truncate(by_region.unwrap_or(usize::MAX));
+    let named = named_regions();
+    let by_region = (counted.into_iter())
         .map(|(slot, items)| {
             let (code, region) = &named[slot];
             RegionStats {
@@ -203,7 +208,6 @@ pub fn stats(query: String, counts: &TrendCounts) -> Stats {
             }
         })
         .collect();
-    by_region.sort_by(|a, b| b.items.cmp(&a.items).then_with(|| a.code.cmp(&b.code)));
     Stats {
         query,
         total_items: by_year.iter().map(|y| y.items).sum(),

@@ -111,8 +111,10 @@ async fn stats(
     State(calls): State<IndexCalls>,
     query: Result<Query<Pairs>, QueryRejection>,
 ) -> Answer<Stats> {
-    let request = params::stats_request(&pairs(query)?)?;
-    calls.run(move |index| index.stats(&request)).await
+    let (request, by_region) = params::stats_request(&pairs(query)?)?;
+    calls
+        .run(move |index| index.stats(&request, by_region))
+        .await
 }
 
 async fn item(

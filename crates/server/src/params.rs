@@ -13,8 +13,8 @@ pub type Pairs = Vec<(String, String)>;
 pub const SEARCH_PARAMETERS: &[&str] = &[
     "q", "region", "year", "unit", "sort", "offset", "limit", "facets",
 ];
-/// What `/api/stats` accepts: the query and its filters.
-pub const STATS_PARAMETERS: &[&str] = &["q", "region", "year", "unit"];
+/// What `/api/stats` accepts: the query, its filters, and how many regions to list.
+pub const STATS_PARAMETERS: &[&str] = &["q", "region", "year", "unit", "by_region"];
 /// What `/api/plans` accepts.
 pub const PLANS_PARAMETERS: &[&str] = &["region", "year", "offset", "limit"];
 /// Plans listed when `/api/plans` is given no `limit`, and the most it lists at once:
@@ -30,9 +30,17 @@ pub fn search_request(pairs: &Pairs) -> Result<SearchRequest, ApiError> {
     request(pairs, SEARCH_PARAMETERS)
 }
 
-/// Reads the query and filters of a stats request.
-pub fn stats_request(pairs: &Pairs) -> Result<SearchRequest, ApiError> {
-    request(pairs, STATS_PARAMETERS)
+/// Reads the query and filters of a stats request, and how many regions of most items
+/// to list (`None`: every region).
+pub fn stats_request(pairs: &Pairs) -> Result<(SearchRequest, Option<usize>), ApiError> {
+    check_names(pairs, STATS_PARAMETERS)?;
+    let (listing, search): (Pairs, Pairs) =
+        (pairs.iter().cloned()).partition(|(name, _)| name == "by_region");
+    let by_region = (listing.iter())
+        .find(|(_, value)| !value.trim().is_empty())
+        .map(|(name, value)| number(name, value))
+        .transpose()?;
+    Ok((request(&search, STATS_PARAMETERS)?, by_region))
 }
 
 /// Reads the filters and page of a plan listing.
@@ -227,7 +235,25 @@ mod tests {
     }
 
     #[test]
-    fn stats_takes_only_query_and_filters() {
+    fn stats_takes_query_filters_and_regions_listed() {
+        let (request, by_region) = stats_request(&pairs(&[
+            ("q", "双减"),
+            ("by_region", "0"),
+            ("year", "2021"),
+        ]))
+        .unwrap();
+        assert_eq!(request.query, "双减");
+        assert_eq!(request.years, [YearFilter::Year(2021)]);
+        assert_eq!(by_region, Some(0));
+        assert_eq!(stats_request(&pairs(&[("by_region", "")])).unwrap().1, None);
+        for list in [
+            &[("by_region", "x")][..],
+            &[("by_region", "-1")],
+            &[("by_region", "1"), ("by_region", "2")],
+        ] {
+            let error = stats_request(&pairs(list)).unwrap_err();
+            assert_eq!(error.parameter.as_deref(), Some("by_region"), "{list:?}");
+        }
         let error = stats_request(&pairs(&[("limit", "5")])).unwrap_err();
         assert_eq!(error.parameter.as_deref(), Some("limit"));
         assert!(no_parameters(&pairs(&[("x", "1")])).is_err());

@@ -287,6 +287,16 @@ async fn stats_counts_items_per_year() {
         .sum();
     assert_eq!(per_region, 3);
 
+    // The regions of most items, as many as asked for; none for a chart by year.
+    let one = ok(&format!("/api/stats?q={}&by_region=1", encode("双减"))).await;
+    assert_eq!(one["by_region"].as_array().unwrap().len(), 1);
+    assert_eq!(one["by_region"][0], stats["by_region"][0]);
+    assert_eq!(one["by_year"], stats["by_year"]);
+    let none = ok(&format!("/api/stats?q={}&by_region=0", encode("双减"))).await;
+    assert_eq!(none["by_region"].as_array().unwrap().len(), 0);
+    assert_eq!(none["total_items"], 3);
+
+    bad("/api/stats?by_region=all", "by_region").await;
     bad("/api/stats?year=20x1", "year").await;
     bad("/api/stats?limit=5", "limit").await;
     bad(&format!("/api/stats?q={}", encode("\"open")), "q").await;

@@ -11,6 +11,9 @@ use crate::output::{bold, region, year};
 
 #[derive(Args)]
 pub struct StatsArgs {
+    /// Regions listed, most items first; every region when not given.
+    #[arg(long)]
+    pub by_region: Option<usize>,
     #[command(flatten)]
     pub search: SearchArgs,
 }
@@ -18,7 +21,7 @@ pub struct StatsArgs {
 pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
     let request = args.search.request()?;
     let index = open_index(&args.search.index)?;
-    let stats = index.stats(&request)?;
+    let stats = index.stats(&request, args.by_region)?;
     if args.search.json {
         print_json(&stats)?;
         return Ok(ExitCode::SUCCESS);
