@@ -644,12 +644,12 @@ mod tests {
         dir
     }
 
-    /// A term of the text, matched through its `covering` bigrams (with their offsets
-    /// in the term), its `narrowing` ones and, if given, its word.
+    /// A term of the text, matched through its `covering` and `narrowing` bigrams (with
+    /// their offsets in the term) and, if given, its word.
     fn substring_query(
         index: &SearchIndex,
         covering: [(usize, &str); 2],
-        narrowing: &[&str],
+        narrowing: &[(usize, &str)],
         word: Option<&str>,
     ) -> SubstringQuery {
         let fields = &index.fields;
@@ -662,7 +662,7 @@ mod tests {
         index: &SearchIndex,
         (bigrams, words): (Field, Field),
         covering: [(usize, &str); 2],
-        narrowing: &[&str],
+        narrowing: &[(usize, &str)],
         word: Option<&str>,
     ) -> SubstringQuery {
         let bigram = |text: &str| Term::from_field_text(bigrams, text);
@@ -671,7 +671,10 @@ mod tests {
                 .iter()
                 .map(|&(at, gram)| (at, bigram(gram)))
                 .collect(),
-            narrowing.iter().map(|gram| bigram(gram)).collect(),
+            narrowing
+                .iter()
+                .map(|&(at, gram)| (at, bigram(gram)))
+                .collect(),
             word.map(|word| Term::from_field_text(words, word))
                 .into_iter()
                 .collect(),
@@ -1009,7 +1012,7 @@ mod tests {
             ("心理健康", [(0, "心理"), (2, "健康")], "理健"),
             ("校外培训", [(0, "校外"), (2, "培训")], "外培"),
         ] {
-            let query = substring_query(&index, covering, &[narrowing], Some(term));
+            let query = substring_query(&index, covering, &[(1, narrowing)], Some(term));
             let weight = query
                 .weight(EnableScoring::disabled_from_searcher(&searcher))
                 .unwrap();
@@ -1079,7 +1082,8 @@ mod tests {
             let gram = |at: usize| String::from_iter(&chars[at..at + 2]);
             let (first, middle, last) = (gram(0), gram(1), gram(2));
             let covering = [(0, first.as_str()), (2, last.as_str())];
-            let query = |word| substring_query_in(&index, in_title, covering, &[&middle], word);
+            let query =
+                |word| substring_query_in(&index, in_title, covering, &[(1, &middle)], word);
             as_words += searcher
                 .doc_freq(&Term::from_field_text(in_title.1, term))
                 .unwrap() as usize;
@@ -1124,7 +1128,12 @@ mod tests {
         let index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
         let searcher = index.reader.searcher();
         let substring = |term: &str, covering: [(usize, &str); 2], narrowing: &str| {
-            Box::new(substring_query(&index, covering, &[narrowing], Some(term))) as Box<dyn Query>
+            Box::new(substring_query(
+                &index,
+                covering,
+                &[(1, narrowing)],
+                Some(term),
+            )) as Box<dyn Query>
         };
         // Decided by positions alone: no word, no other bigram to rule entries out.
         let by_positions = |covering: [(usize, &str); 2]| {
@@ -1302,8 +1311,8 @@ mod tests {
             let (first, middle, last) = (gram(0), gram(1), gram(2));
             let covering = [(0, first.as_str()), (2, last.as_str())];
             // Without words, every title holding the bigrams is a candidate.
-            let text = substring_query_in(&index, in_text, covering, &[&middle], None);
-            let title = substring_query_in(&index, in_title, covering, &[&middle], None);
+            let text = substring_query_in(&index, in_text, covering, &[(1, &middle)], None);
+            let title = substring_query_in(&index, in_title, covering, &[(1, &middle)], None);
             let with_bonus = BonusQuery::new(
                 Required {
                     query: Box::new(text.clone()),

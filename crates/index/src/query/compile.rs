@@ -423,12 +423,13 @@ impl TextCompiler<'_> {
     }
 
     /// The bigrams of a term in `field` whose positions are checked (with their offsets
-    /// in the term), the cheapest to read that cover every character; and the others.
+    /// in the term), the cheapest to read that cover every character; and the others
+    /// but those in most entries.
     fn covering(
         &self,
         grams: &[String],
         field: Field,
-    ) -> Result<(Covering, Vec<Term>), SearchError> {
+    ) -> Result<(PlacedBigrams, PlacedBigrams), SearchError> {
         let terms: Vec<Term> = grams
             .iter()
             .map(|gram| Term::from_field_text(field, gram))
@@ -444,7 +445,7 @@ impl TextCompiler<'_> {
         let common = self.searcher.num_docs() / 2;
         let narrowing = (0..terms.len())
             .filter(|at| !chosen.contains(at) && doc_freqs[*at] <= common)
-            .map(|at| terms[at].clone())
+            .map(|at| (at, terms[at].clone()))
             .collect();
         Ok((covering, narrowing))
     }
@@ -492,8 +493,8 @@ impl ScoredTerm {
     }
 }
 
-/// Bigrams whose positions decide a match, each with its character offset in the term.
-type Covering = Vec<(usize, Term)>;
+/// Bigrams of a term, each with its character offset in the term.
+type PlacedBigrams = Vec<(usize, Term)>;
 
 /// The bigrams (by position in the term) to check for a term of `costs.len() + 1`
 /// characters: every character covered by at least one, at the least total cost.

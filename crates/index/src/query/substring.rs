@@ -24,6 +24,7 @@
 //! the entry can reach the page with the most the term can score in it
 //! ([`SubstringScorer::candidate_bound`]).
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use tantivy::fieldnorm::FieldNormReader;
@@ -42,8 +43,11 @@ pub struct SubstringQuery {
     /// The covering bigrams, each with its character offset in the term: their
     /// positions decide an entry the word field does not.
     bigrams: Vec<(usize, Term)>,
-    /// The term's other bigrams: an entry must hold them, wherever they stand.
-    narrowing: Vec<Term>,
+    /// The term's other bigrams, but those in most entries, each with its offset: an
+    /// entry must hold them, and where a covering bigram is in most entries of a
+    /// segment, their positions are checked before it is sought (see
+    /// [`SubstringScorer::next_match`]).
+    narrowing: Vec<(usize, Term)>,
     /// The term as a word of the word field, and the longer words that begin with it;
     /// none if the field has no words or jieba does not cut the term as one.
     words: Vec<Term>,
@@ -54,19 +58,21 @@ pub struct SubstringQuery {
 impl SubstringQuery {
     /// `bigrams` must hold at least two terms, all of one field indexed with positions;
     /// `narrowing`, the term's other bigrams of that field (repeats of the covering
-    /// ones are dropped); `words`, words of the word field of the same text any of
-    /// which proves an entry holds the term (none, if none does); `files`, the index's.
+    /// ones are dropped), each also with its offset; `words`, words of the word field
+    /// of the same text any of which proves an entry holds the term (none, if none
+    /// does); `files`, the index's.
     pub fn new(
         bigrams: Vec<(usize, Term)>,
-        narrowing: Vec<Term>,
+        narrowing: Vec<(usize, Term)>,
         words: Vec<Term>,
         files: Arc<FieldFilesCache>,
     ) -> SubstringQuery {
         debug_assert!(bigrams.len() >= 2);
         let mut narrowing = narrowing;
-        narrowing.sort();
-        narrowing.dedup();
-        narrowing.retain(|term| bigrams.iter().all(|(_, covering)| covering != term));
+        narrowing.retain(|(_, term)| bigrams.iter().all(|(_, covering)| covering != term));
+        // A bigram twice in the term is sought once, at its first offset.
+        narrowing.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        narrowing.dedup_by(|later, first| later.1 == first.1);
         SubstringQuery {
             bigrams,
             narrowing,
@@ -81,10 +87,9 @@ impl SubstringQuery {
 
     /// Every bigram an entry holding the term must hold: the covering and narrowing ones.
     pub(super) fn needed_bigrams(&self) -> impl Iterator<Item = &Term> {
-        self.bigrams
-            .iter()
-            .map(|(_, term)| term)
+        (self.bigrams.iter())
             .chain(&self.narrowing)
+            .map(|(_, term)| term)
     }
 
     /// The terms it is scored by, as one BM25 weight: the covering bigrams.
@@ -126,7 +131,7 @@ impl Query for SubstringQuery {
         for (_, term) in &self.bigrams {
             visitor(term, true);
         }
-        for term in &self.narrowing {
+        for (_, term) in &self.narrowing {
             visitor(term, false);
         }
     }
@@ -163,34 +168,59 @@ impl SubstringWeight {
         let Some(files) = self.query.files.get(reader, field)? else {
             return Ok(None);
         };
-        let max_offset = self
-            .query
-            .bigrams
-            .iter()
+        let max_offset = (self.query.bigrams.iter())
+            .chain(&self.query.narrowing)
             .map(|&(at, _)| at)
             .max()
             .unwrap_or(0);
+        // Shifted so that the bigrams of one occurrence share a position.
+        let shift = |at: usize| (max_offset - at) as u32;
+        let common = reader.max_doc() / 2;
         let mut lists = Vec::with_capacity(self.query.bigrams.len() + self.query.narrowing.len());
         for (at, term) in &self.query.bigrams {
             let Some(postings) = TermPostings::open(reader, term, Some(&files))? else {
                 return Ok(None);
             };
-            // Shifted so that the bigrams of one occurrence share a position.
-            lists.push((Some((max_offset - at) as u32), postings));
+            lists.push((Role::Covering(shift(*at)), postings));
         }
-        for term in &self.query.narrowing {
-            let Some(postings) = TermPostings::open(reader, term, None)? else {
+        // Where a covering bigram is in most entries (教育 in 劳动教育), a candidate's
+        // other bigrams standing in a row rule it out before that one is sought.
+        let checked_first = lists
+            .iter()
+            .any(|(_, postings)| postings.doc_freq() > common);
+        for (at, term) in &self.query.narrowing {
+            let files = checked_first.then_some(&files);
+            let Some(postings) = TermPostings::open(reader, term, files)? else {
                 return Ok(None);
             };
-            lists.push((None, postings));
+            let role = match checked_first {
+                true => Role::CheckedFirst(shift(*at)),
+                false => Role::Sought,
+            };
+            lists.push((role, postings));
         }
         // The rarest bigram leads; the others are sought.
         lists.sort_by_key(|(_, postings)| postings.doc_freq());
-        let covering = lists
+        // Those in most entries come last.
+        let sparse = lists
             .iter()
-            .enumerate()
-            .filter_map(|(at, (shift, _))| shift.map(|shift| (at, shift)))
-            .collect();
+            .take_while(|(_, postings)| postings.doc_freq() <= common)
+            .count()
+            .max(1);
+        let placed = |keep: fn(&Role) -> Option<u32>| -> Vec<(usize, u32)> {
+            (lists.iter().enumerate())
+                .filter_map(|(at, (role, _))| keep(role).map(|shift| (at, shift)))
+                .collect()
+        };
+        let covering = placed(|role| match role {
+            Role::Covering(shift) => Some(*shift),
+            _ => None,
+        });
+        let in_a_row = placed(|role| match role {
+            Role::Covering(shift) | Role::CheckedFirst(shift) => Some(*shift),
+            Role::Sought => None,
+        });
+        let checked_early = in_a_row.iter().take_while(|&&(at, _)| at < sparse).count();
         let lists: Vec<TermPostings> = lists.into_iter().map(|(_, postings)| postings).collect();
         let word_record = if self.bm25.is_some() {
             IndexRecordOption::WithFreqs
@@ -206,16 +236,12 @@ impl SubstringWeight {
             Some(_) => fieldnorms(reader, field)?,
             None => FieldNormReader::constant(reader.max_doc(), 1),
         };
-        // Those in most entries come last.
-        let sparse = lists
-            .iter()
-            .take_while(|postings| postings.doc_freq() <= reader.max_doc() / 2)
-            .count()
-            .max(1);
         Ok(Some(SubstringScorer {
             lists,
             sparse,
             covering,
+            in_a_row,
+            checked_early,
             words,
             doc: 0,
             phrase_count: Some(0),
@@ -251,6 +277,17 @@ impl Weight for SubstringWeight {
     }
 }
 
+/// What a bigram's postings are for in a scorer.
+enum Role {
+    /// Its positions decide a match: with the others, it covers every character.
+    Covering(u32),
+    /// Its positions are checked, with the sparse covering ones, before a covering
+    /// bigram in most entries is sought.
+    CheckedFirst(u32),
+    /// It is sought only.
+    Sought,
+}
+
 pub(super) struct SubstringScorer {
     /// The postings of the covering and narrowing bigrams, rarest first.
     lists: Vec<TermPostings>,
@@ -258,6 +295,12 @@ pub(super) struct SubstringScorer {
     sparse: usize,
     /// The covering bigrams, as (place in `lists`, shift of their positions).
     covering: Vec<(usize, u32)>,
+    /// The bigrams whose positions are checked, as (place in `lists`, shift), in order:
+    /// the covering ones, and others checked first (see [`Role::CheckedFirst`]).
+    in_a_row: Vec<(usize, u32)>,
+    /// How many of `in_a_row` are among the sparse lists, checked before the others
+    /// are sought.
+    checked_early: usize,
     /// Those of the query's words that some entry of the segment has.
     words: Vec<SegmentPostings>,
     doc: DocId,
@@ -287,9 +330,14 @@ impl SubstringScorer {
             if candidate == TERMINATED || self.holds_word(candidate) {
                 return candidate;
             }
-            // First the bigrams in at most half the entries, then all of them.
+            // First the bigrams in at most half the entries, and their positions; then
+            // all of them.
             let mut aligned = self.align(candidate, self.sparse);
             if aligned == candidate {
+                if !self.in_a_row(0..self.checked_early) {
+                    candidate = self.lists[0].advance();
+                    continue;
+                }
                 aligned = self.align(candidate, self.lists.len());
             }
             if aligned != candidate {
@@ -297,7 +345,8 @@ impl SubstringScorer {
                 candidate = aligned;
                 continue;
             }
-            if self.holds_in_a_row() {
+            if self.in_a_row(self.checked_early..self.in_a_row.len()) {
+                self.phrase_count = Some(self.left.len() as u32);
                 return candidate;
             }
             candidate = self.lists[0].advance();
@@ -349,16 +398,40 @@ impl SubstringScorer {
 
     /// Whether the entry every list stands on holds the covering bigrams in a row.
     fn holds_in_a_row(&mut self) -> bool {
-        let (&(first, shift), rest) = self.covering.split_first().expect("two or more bigrams");
-        self.lists[first].positions_with_offset(shift, &mut self.left);
-        for &(at, shift) in rest {
-            self.lists[at].positions_with_offset(shift, &mut self.right);
-            keep_common(&mut self.left, &self.right);
-            if self.left.is_empty() {
+        let holds = self.in_a_row(0..self.in_a_row.len());
+        if holds {
+            self.phrase_count = Some(self.left.len() as u32);
+        }
+        holds
+    }
+
+    /// Whether the bigrams `checks` of `in_a_row` stand in a row where their lists
+    /// stand (and those before them, if the range does not start at 0: it goes on
+    /// from the positions in `left`).
+    fn in_a_row(&mut self, checks: Range<usize>) -> bool {
+        let from_start = checks.start == 0;
+        let SubstringScorer {
+            in_a_row,
+            lists,
+            left,
+            right,
+            ..
+        } = self;
+        let mut checks = in_a_row[checks].iter();
+        if from_start {
+            let Some(&(at, shift)) = checks.next() else {
+                return true;
+            };
+            // Never empty: the list stands on the entry.
+            lists[at].positions_with_offset(shift, left);
+        }
+        for &(at, shift) in checks {
+            lists[at].positions_with_offset(shift, right);
+            keep_common(left, right);
+            if left.is_empty() {
                 return false;
             }
         }
-        self.phrase_count = Some(self.left.len() as u32);
         true
     }
 }
