@@ -364,3 +364,71 @@ fn user_errors_are_clear_and_never_panic() {
     let out = edusearch(&["search", "双减", "--index", ix]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("rebuild"));
 }
+
+/// `--queries` answers every line of a file (or of standard input) with one JSON line,
+/// as the same query alone would be answered; a bad query gets its error on its line,
+/// the others are still answered, and the exit status says one failed.
+#[test]
+fn many_queries_are_answered_one_json_line_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    build_index(&index);
+    let ix = index.to_str().unwrap();
+    let queries = dir.path().join("queries.txt");
+    std::fs::write(&queries, "双减\n\n\"open\n课后服务 year:2023\n").unwrap();
+
+    let out = edusearch(&[
+        "search",
+        "--queries",
+        queries.to_str().unwrap(),
+        "--index",
+        ix,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 3"));
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(lines[1]["query"], "\"open");
+    assert_eq!(lines[1]["error"]["parameter"], "q");
+    for (line, query) in [(&lines[0], "双减"), (&lines[2], "课后服务 year:2023")] {
+        let alone: serde_json::Value =
+            serde_json::from_str(&ok(&["search", query, "--json", "--index", ix])).unwrap();
+        assert_eq!(line["query"], query);
+        assert_eq!(line["total"], alone["total"], "{query}");
+        assert_eq!(line["hits"], alone["hits"], "{query}");
+        assert_eq!(line["facets"], alone["facets"], "{query}");
+    }
+
+    let mut stats = Command::new(env!("CARGO_BIN_EXE_edusearch"))
+        .args(["stats", "--queries", "-", "--by-region", "1", "--index", ix])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    let mut stdin = stats.stdin.take().unwrap();
+    stdin.write_all("双减\n课后服务\n".as_bytes()).unwrap();
+    drop(stdin);
+    let out = stats.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let totals: Vec<_> = lines
+        .iter()
+        .map(|l| (&l["query"], &l["total_items"]))
+        .collect();
+    assert_eq!(
+        totals,
+        [(&"双减".into(), &3.into()), (&"课后服务".into(), &3.into())]
+    );
+    assert!(lines
+        .iter()
+        .all(|l| l["by_region"].as_array().unwrap().len() == 1));
+}

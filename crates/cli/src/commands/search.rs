@@ -1,12 +1,14 @@
 //! `edusearch search`: hits with the matches marked, and a facet summary.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use edusearch_index::{Facets, RegionCount, SearchRequest, SortOrder, YearFilter};
+use edusearch_index::{Facets, RegionCount, SearchRequest, SearchResponse, SortOrder, YearFilter};
+use serde::Serialize;
 
-use super::{open_index, print_json};
+use super::{batch, open_index, print_json};
 use crate::output::{bold, dim, marked, region, year};
 use crate::IndexDir;
 
@@ -33,6 +35,10 @@ pub struct SearchArgs {
     /// Print the answer as JSON (the HTTP API's shape).
     #[arg(long)]
     pub json: bool,
+    /// Answer each line of FILE (`-`: standard input) as a query, with these filters,
+    /// one JSON answer per line: the index is opened once for them all.
+    #[arg(long, value_name = "FILE", conflicts_with = "query")]
+    pub queries: Option<PathBuf>,
     #[command(flatten)]
     pub index: IndexDir,
 }
@@ -66,9 +72,27 @@ impl SearchArgs {
     }
 }
 
+/// A search answer with the query it answers, as `--queries` writes it.
+#[derive(Serialize)]
+struct Answered {
+    query: String,
+    #[serde(flatten)]
+    response: SearchResponse,
+}
+
 pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
-    let request = args.request()?;
+    let mut request = args.request()?;
     let index = open_index(&args.index)?;
+    if let Some(queries) = &args.queries {
+        return batch::answer_each_line(queries, |query| {
+            request.query = query.to_owned();
+            let response = index.search(&request)?;
+            Ok(Answered {
+                query: request.query.clone(),
+                response,
+            })
+        });
+    }
     let response = index.search(&request).context("search failed")?;
     if args.json {
         print_json(&response)?;

@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::plans::pad;
 use super::search::SearchArgs;
-use super::{open_index, print_json};
+use super::{batch, open_index, print_json};
 use crate::output::{bold, region, year};
 
 #[derive(Args)]
@@ -19,8 +19,14 @@ pub struct StatsArgs {
 }
 
 pub fn run(args: StatsArgs) -> anyhow::Result<ExitCode> {
-    let request = args.search.request()?;
+    let mut request = args.search.request()?;
     let index = open_index(&args.search.index)?;
+    if let Some(queries) = &args.search.queries {
+        return batch::answer_each_line(queries, |query| {
+            request.query = query.to_owned();
+            index.stats(&request, args.by_region)
+        });
+    }
     let stats = index.stats(&request, args.by_region)?;
     if args.search.json {
         print_json(&stats)?;
