@@ -408,6 +408,7 @@ impl SubstringScorer {
     /// Whether the bigrams `checks` of `in_a_row` stand in a row where their lists
     /// stand (and those before them, if the range does not start at 0: it goes on
     /// from the positions in `left`).
+    #[inline(always)]
     fn in_a_row(&mut self, checks: Range<usize>) -> bool {
         let from_start = checks.start == 0;
         let SubstringScorer {
