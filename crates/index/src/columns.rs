@@ -24,6 +24,7 @@ use tantivy::columnar::ColumnValues;
 use tantivy::index::SegmentId;
 use tantivy::{DocId, SegmentReader, TantivyError};
 
+use crate::build::ENTRY_BITS;
 use crate::facets::{FastMap, RegionCounts};
 use crate::schema::{UNKNOWN, UNKNOWN_YEAR};
 
@@ -76,6 +77,8 @@ pub struct SegmentColumns {
     set_ords: Vec<u32>,
     /// Plan order << 20 | entry order, by doc id.
     orders: Orders,
+    /// Bit `doc`: the entry is a plan's preamble rather than a numbered item.
+    preambles: Vec<u64>,
     /// The entries of each year, newest first, if the segment is in layout order
     /// (see [`crate::layout_key`]).
     year_blocks: Option<Vec<YearBlock>>,
@@ -92,6 +95,7 @@ impl SegmentColumns {
         let region = fast.u64("region_code")?.first_or_default_col(UNKNOWN);
         let year = fast.i64("year")?.first_or_default_col(UNKNOWN_YEAR);
         let orders = Orders::new(fast.u64("order")?.first_or_default_col(0));
+        let is_item = fast.u64("is_item")?.first_or_default_col(0);
         let units = fast.str("unit")?;
         let mut builder = ColumnsBuilder::new(segment.max_doc() as usize);
         let mut unit_ords = Vec::new();
@@ -100,8 +104,9 @@ impl SegmentColumns {
             if let Some(units) = &units {
                 unit_ords.extend(units.term_ords(doc).map(|ord| ord as u32));
             }
+            let item = is_item.get_val(doc) != 0;
             builder
-                .push(region.get_val(doc), year.get_val(doc), &unit_ords)
+                .push(region.get_val(doc), year.get_val(doc), &unit_ords, item)
                 .map_err(|limit| {
                     TantivyError::InvalidArgument(format!(
                         "segment {} holds more {limit}",
@@ -206,7 +211,45 @@ impl SegmentColumns {
 
     /// Whether browse order rises with doc id throughout the segment.
     pub fn order_follows_doc_ids(&self) -> bool {
-        matches!(self.orders, Orders::Rising(_))
+        matches!(self.orders, Orders::Rising { .. })
+    }
+
+    /// Whether a doc is a numbered item (not a plan's preamble, nor past the end).
+    pub fn is_item(&self, doc: DocId) -> bool {
+        let doc = doc as usize;
+        doc < self.codes.len()
+            && (self.preambles.get(doc / 64)).is_some_and(|word| word & (1 << (doc % 64)) == 0)
+    }
+
+    /// The plan number of a doc (as in its browse order; `u64::MAX` past the end).
+    /// `run` remembers where the doc asked about before was found (start it at 0):
+    /// asked about rising docs, as a search's matches come, a doc is found in its
+    /// plan's run or the next nearly every time, without a search.
+    pub fn plan(&self, doc: DocId, run: &mut usize) -> u64 {
+        if doc as usize >= self.codes.len() {
+            return u64::MAX;
+        }
+        let (plan_starts, plans) = match &self.orders {
+            Orders::Rising {
+                plan_starts, plans, ..
+            } => (plan_starts, plans),
+            Orders::Interleaved(_) => return self.order(doc) >> ENTRY_BITS,
+        };
+        let starts_by = |run: usize| plan_starts.get(run).is_some_and(|&start| start <= doc);
+        if !starts_by(*run) {
+            // Asked about an earlier doc: from the first run.
+            *run = 0;
+        }
+        // Gallop forward from the last run: the doc is in the last run before the first
+        // that starts after it.
+        let (mut below, mut step) = (*run, 1);
+        while starts_by(below + step) {
+            below += step;
+            step *= 2;
+        }
+        let window = &plan_starts[below..plan_starts.len().min(below + step)];
+        *run = below + window.partition_point(|&start| start <= doc) - 1;
+        plans.get(*run).copied().unwrap_or(u64::MAX)
     }
 
     /// The entries of each year, newest first, each year's by region slot, if the
@@ -235,8 +278,8 @@ impl SegmentColumns {
     /// The browse order of a doc.
     pub fn order(&self, doc: DocId) -> u64 {
         match &self.orders {
-            Orders::Rising(column) if doc < column.num_vals() => column.get_val(doc),
-            Orders::Rising(_) => u64::MAX,
+            Orders::Rising { column, .. } if doc < column.num_vals() => column.get_val(doc),
+            Orders::Rising { .. } => u64::MAX,
             Orders::Interleaved(orders) => orders.get(doc as usize).copied().unwrap_or(u64::MAX),
         }
     }
@@ -248,7 +291,14 @@ enum Orders {
     /// asked, which is only for the entries of a page once ranked (ties are broken by
     /// doc id until then, see [`crate::ranking::RankColumns::tie_break`]). An array of
     /// them took 8 bytes an entry, 12 MB at 1.5 M entries.
-    Rising(Arc<dyn ColumnValues<u64>>),
+    Rising {
+        column: Arc<dyn ColumnValues<u64>>,
+        /// Where each plan's entries start, in doc order (a plan's entries are
+        /// consecutive when orders rise), with its plan number: a hit's plan without
+        /// decoding the column (the trend counts name the plan of every match).
+        plan_starts: Vec<DocId>,
+        plans: Vec<u64>,
+    },
     /// Otherwise (a merge may interleave segments), kept as an array.
     Interleaved(Vec<u64>),
 }
@@ -256,13 +306,23 @@ enum Orders {
 impl Orders {
     fn new(column: Arc<dyn ColumnValues<u64>>) -> Orders {
         let mut previous = None;
-        let rising = column.iter().all(|order| {
+        let (mut plan_starts, mut plans) = (Vec::new(), Vec::new());
+        let rising = column.iter().enumerate().all(|(doc, order)| {
             let rises = previous.is_none_or(|previous| previous < order);
             previous = Some(order);
+            let plan = order >> ENTRY_BITS;
+            if plans.last() != Some(&plan) {
+                plan_starts.push(doc as DocId);
+                plans.push(plan);
+            }
             rises
         });
         match rising {
-            true => Orders::Rising(column),
+            true => Orders::Rising {
+                column,
+                plan_starts,
+                plans,
+            },
             false => Orders::Interleaved(column.iter().collect()),
         }
     }
@@ -291,6 +351,7 @@ struct ColumnsBuilder {
     /// an entry breaks layout order.
     year_blocks: Option<Vec<YearBlock>>,
     last_key: Option<(i64, u16)>,
+    preambles: Vec<u64>,
 }
 
 impl ColumnsBuilder {
@@ -306,11 +367,24 @@ impl ColumnsBuilder {
             set_numbers: HashMap::from([(Vec::new(), 0)]),
             year_blocks: Some(Vec::new()),
             last_key: None,
+            preambles: vec![0; docs.div_ceil(64)],
         }
     }
 
     /// Adds the next doc's values; the error names the limit the segment passed.
-    fn push(&mut self, region: u64, year: i64, units: &[u32]) -> Result<(), &'static str> {
+    fn push(
+        &mut self,
+        region: u64,
+        year: i64,
+        units: &[u32],
+        is_item: bool,
+    ) -> Result<(), &'static str> {
+        if !is_item {
+            let doc = self.codes.len();
+            if let Some(word) = self.preambles.get_mut(doc / 64) {
+                *word |= 1 << (doc % 64);
+            }
+        }
         let year_slot = match self.year_slots.get(&year) {
             Some(&slot) => slot,
             None => {
@@ -391,6 +465,7 @@ impl ColumnsBuilder {
             set_starts: self.set_starts,
             set_ords: self.set_ords,
             orders,
+            preambles: self.preambles,
             year_blocks: self.year_blocks,
             value_counts: OnceLock::new(),
             unit_names,
@@ -449,6 +524,7 @@ mod tests {
     use tantivy::columnar::column_values::VecColumn;
 
     use super::{Codes, ColumnsBuilder, Orders, SegmentColumns};
+    use crate::build::ENTRY_BITS;
     use crate::facets::RegionCounts;
     use crate::order::{stored_layout_key, LayoutKey};
     use crate::schema::{UNKNOWN, UNKNOWN_YEAR};
@@ -459,6 +535,7 @@ mod tests {
         region: u64,
         year: i64,
         units: Vec<u32>,
+        is_item: bool,
     }
 
     /// The entries' columns, with browse orders rising with doc id.
@@ -471,7 +548,7 @@ mod tests {
         let mut builder = ColumnsBuilder::new(entries.len());
         for entry in entries {
             builder
-                .push(entry.region, entry.year, &entry.units)
+                .push(entry.region, entry.year, &entry.units, entry.is_item)
                 .expect("within limits");
         }
         builder.finish(Orders::new(Arc::new(VecColumn::from(orders))), Vec::new())
@@ -490,6 +567,7 @@ mod tests {
             assert_eq!(columns.year(doc as DocId), entry.year, "doc {doc}");
             assert_eq!(columns.unit_ords(facets.unit_set), entry.units, "doc {doc}");
             assert_eq!(columns.order(doc as DocId), doc as u64);
+            assert_eq!(columns.is_item(doc as DocId), entry.is_item, "doc {doc}");
         }
         // A doc the segment does not have: unknown region, the slot past the years.
         let past = columns.facets(entries.len() as DocId);
@@ -497,6 +575,7 @@ mod tests {
         assert_eq!(past.year_slot, columns.years().len());
         assert!(columns.unit_ords(past.unit_set).is_empty());
         assert_eq!(columns.year(entries.len() as DocId), UNKNOWN_YEAR);
+        assert!(!columns.is_item(entries.len() as DocId));
     }
 
     fn entries() -> impl Strategy<Value = Vec<Entry>> {
@@ -513,11 +592,14 @@ mod tests {
             units.dedup();
             units
         });
+        // Most entries are items; a plan's preamble is one of them.
+        let is_item = prop::bool::weighted(0.9);
         prop::collection::vec(
-            (region, year, units).prop_map(|(region, year, units)| Entry {
+            (region, year, units, is_item).prop_map(|(region, year, units, is_item)| Entry {
                 region,
                 year,
                 units,
+                is_item,
             }),
             0..200,
         )
@@ -567,6 +649,39 @@ mod tests {
             prop_assert_eq!(next as usize, entries.len());
         }
 
+        /// A doc's plan is its browse order's, asked about in any order: rising, as a
+        /// search's matches come, skipping any number of plans, then back and forth.
+        #[test]
+        fn a_docs_plan_is_its_browse_orders(
+            plans in prop::collection::vec((1u64..6, 0u64..3), 1..40),
+            asked in prop::collection::vec(0u32..250, 0..60),
+            interleaved in any::<bool>(),
+        ) {
+            let mut orders = Vec::new();
+            let mut plan = 0;
+            for (entries, gap) in plans {
+                plan += gap;
+                orders.extend((0..entries).map(|entry| plan << ENTRY_BITS | entry));
+                plan += 1;
+            }
+            if interleaved && orders.len() > 1 {
+                orders.reverse();
+            }
+            let entries = vec![
+                Entry { region: UNKNOWN, year: 2020, units: Vec::new(), is_item: true };
+                orders.len()
+            ];
+            let columns = build_with_orders(&entries, orders.clone());
+            prop_assert_eq!(columns.order_follows_doc_ids(), !interleaved || orders.len() < 2);
+            let mut rising = asked.clone();
+            rising.sort_unstable();
+            let mut run = 0;
+            for doc in rising.into_iter().chain(asked) {
+                let expected = orders.get(doc as usize).map_or(u64::MAX, |o| o >> ENTRY_BITS);
+                prop_assert_eq!(columns.plan(doc, &mut run), expected, "doc {}", doc);
+            }
+        }
+
         #[test]
         fn every_entry_reads_back_its_values(entries in entries()) {
             let columns = build(&entries);
@@ -589,6 +704,7 @@ mod tests {
                     .unwrap(),
                 year: 1990 + i64::from(n) / divisions.len() as i64,
                 units: vec![n],
+                is_item: n % 40 != 0,
             })
             .collect();
         let columns = build(&entries);
@@ -605,6 +721,7 @@ mod tests {
                 region: UNKNOWN,
                 year: 2020,
                 units: Vec::new(),
+                is_item: true,
             };
             5
         ];
@@ -615,7 +732,7 @@ mod tests {
         ] {
             let columns = build_with_orders(&entries, orders.clone());
             assert_eq!(columns.order_follows_doc_ids(), rising, "{orders:?}");
-            assert_eq!(matches!(columns.orders, Orders::Rising(_)), rising);
+            assert_eq!(matches!(columns.orders, Orders::Rising { .. }), rising);
             for (doc, &order) in orders.iter().enumerate() {
                 assert_eq!(columns.order(doc as DocId), order, "{orders:?}");
             }

@@ -16,10 +16,8 @@ use edusearch_divisions::Divisions;
 use edusearch_plans::manifest::region_from_code;
 use edusearch_plans::Region;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::ColumnValues;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-use crate::build::ENTRY_BITS;
 use crate::columns::{ColumnCache, SegmentColumns};
 use crate::facets::{FastMap, RegionCounts};
 use crate::passes::ScoreOnDemand;
@@ -50,7 +48,8 @@ pub struct TrendCounts {
 
 pub struct StatsSegmentCollector {
     columns: Arc<SegmentColumns>,
-    is_item: Arc<dyn ColumnValues<u64>>,
+    /// Where the plan of the last match was found (see [`SegmentColumns::plan`]).
+    plan_run: usize,
     /// By the segment's year slots.
     by_year_slot: Vec<YearCounts>,
     by_region: RegionCounts,
@@ -65,7 +64,6 @@ impl Collector for StatsCollector<'_> {
         _: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<StatsSegmentCollector> {
-        let fast = segment.fast_fields();
         let columns = self.columns.get(segment)?;
         // One slot more than the segment's years: the slot of a doc it does not have.
         let by_year_slot = (0..=columns.years().len())
@@ -73,7 +71,7 @@ impl Collector for StatsCollector<'_> {
             .collect();
         Ok(StatsSegmentCollector {
             columns,
-            is_item: fast.u64("is_item")?.first_or_default_col(0),
+            plan_run: 0,
             by_year_slot,
             by_region: RegionCounts::default(),
         })
@@ -105,10 +103,10 @@ impl SegmentCollector for StatsSegmentCollector {
     type Fruit = TrendCounts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        if self.is_item.get_val(doc) == 0 {
+        if !self.columns.is_item(doc) {
             return;
         }
-        let plan = self.columns.order(doc) >> ENTRY_BITS;
+        let plan = self.columns.plan(doc, &mut self.plan_run);
         let facets = self.columns.facets(doc);
         if let Some(year) = self.by_year_slot.get_mut(facets.year_slot) {
             year.items += 1;
