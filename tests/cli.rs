@@ -375,7 +375,12 @@ fn many_queries_are_answered_one_json_line_each() {
     build_index(&index);
     let ix = index.to_str().unwrap();
     let queries = dir.path().join("queries.txt");
-    std::fs::write(&queries, "双减\n\n\"open\n课后服务 year:2023\n").unwrap();
+    // As Windows' Notepad saves it (a byte-order mark, CRLF), with a line in GBK.
+    let mut text = "\u{feff}双减\r\n\r\n\"open\r\n课后服务 year:2023\r\n"
+        .as_bytes()
+        .to_vec();
+    text.extend_from_slice(b"\xcb\xab\xbc\xf5\r\n");
+    std::fs::write(&queries, text).unwrap();
 
     let out = edusearch(&[
         "search",
@@ -391,9 +396,13 @@ fn many_queries_are_answered_one_json_line_each() {
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
         .collect();
-    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(lines.len(), 4, "{lines:?}");
     assert_eq!(lines[1]["query"], "\"open");
     assert_eq!(lines[1]["error"]["parameter"], "q");
+    assert!(lines[3]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("UTF-8"));
     for (line, query) in [(&lines[0], "双减"), (&lines[2], "课后服务 year:2023")] {
         let alone: serde_json::Value =
             serde_json::from_str(&ok(&["search", query, "--json", "--index", ix])).unwrap();

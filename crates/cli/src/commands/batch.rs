@@ -27,9 +27,10 @@ struct Fault<'a> {
     message: String,
 }
 
-/// Answers each non-blank line of `source` as a query, writing one JSON line per query
-/// as it goes. A query that fails gets a line with its error (also on stderr, with its
-/// line number), and the others are still answered; the exit status then says so.
+/// Answers each non-blank line of `source` (UTF-8) as a query, writing one JSON line
+/// per query as it goes. A query that fails gets a line with its error (also on stderr,
+/// with its line number), and the others are still answered; the exit status then says
+/// so.
 pub fn answer_each_line<T: Serialize>(
     source: &Path,
     mut answer: impl FnMut(&str) -> Result<T, SearchError>,
@@ -45,22 +46,31 @@ pub fn answer_each_line<T: Serialize>(
     let mut failed = 0;
     for (number, line) in reader.split(b'\n').enumerate() {
         let line = line.with_context(|| format!("cannot read {}", named()))?;
-        let line = String::from_utf8_lossy(&line);
-        let query = line.trim();
-        if query.is_empty() {
-            continue;
-        }
-        let written = match answer(query) {
+        let lossy;
+        let (query, answered) = match std::str::from_utf8(&line) {
+            // A file saved by Windows' Notepad starts with a byte-order mark.
+            Ok(text) => {
+                let query = text.trim_start_matches('\u{feff}').trim();
+                let answered = match query.is_empty() {
+                    true => continue,
+                    false => answer(query).map_err(|e| (e.parameter_name(), e.to_string())),
+                };
+                (query, answered)
+            }
+            Err(_) => {
+                lossy = String::from_utf8_lossy(&line).into_owned();
+                let message = "the line is not UTF-8 text: save the file as UTF-8".to_owned();
+                (lossy.trim(), Err((None, message)))
+            }
+        };
+        let written = match answered {
             Ok(answered) => serde_json::to_writer(&mut out, &answered),
-            Err(error) => {
+            Err((parameter, message)) => {
                 failed += 1;
-                eprintln!("edusearch: {} line {}: {error}", named(), number + 1);
+                eprintln!("edusearch: {} line {}: {message}", named(), number + 1);
                 let unanswered = Unanswered {
                     query,
-                    error: Fault {
-                        parameter: error.parameter_name(),
-                        message: error.to_string(),
-                    },
+                    error: Fault { parameter, message },
                 };
                 serde_json::to_writer(&mut out, &unanswered)
             }

@@ -69,7 +69,7 @@ pub fn run(args: PlansArgs) -> anyhow::Result<ExitCode> {
     }
     let listed = match plans.len() {
         shown if shown as u64 == list.total => String::new(),
-        0 => format!("; none from {} on", list.offset + 1),
+        0 => "; none listed".to_owned(),
         shown => format!("; listed {}–{}", list.offset + 1, list.offset + shown),
     };
     let summary = format!("{} plans, {} items{listed}", list.total, list.items);
