@@ -3,20 +3,17 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use edusearch_index::{PlansRequest, YearFilter};
+use edusearch_index::PlansRequest;
 
+use super::search::PlaceAndTime;
 use super::{open_index, print_json};
 use crate::output::{dim, region, year};
 use crate::IndexDir;
 
 #[derive(Args)]
 pub struct PlansArgs {
-    /// Region: a name at any level (广东, 河源市) or a division code; repeat for any of several.
-    #[arg(long)]
-    pub region: Vec<String>,
-    /// Year (2021), range (2019..2023) or `unknown`; repeat for any of several.
-    #[arg(long)]
-    pub year: Vec<String>,
+    #[command(flatten)]
+    pub place_and_time: PlaceAndTime,
     /// Plans to list; every matching plan when not given.
     #[arg(long)]
     pub limit: Option<usize>,
@@ -31,12 +28,9 @@ pub struct PlansArgs {
 
 impl PlansArgs {
     fn request(&self) -> anyhow::Result<PlansRequest> {
-        let years = (self.year.iter())
-            .map(|y| y.parse::<YearFilter>())
-            .collect::<Result<Vec<_>, _>>()?;
         Ok(PlansRequest {
-            regions: self.region.clone(),
-            years,
+            regions: self.place_and_time.region.clone(),
+            years: self.place_and_time.years()?,
             offset: self.offset,
             limit: self.limit,
         })

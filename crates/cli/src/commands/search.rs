@@ -17,12 +17,8 @@ pub struct SearchArgs {
     /// Terms (all required), "quoted phrases", OR, -excluded, region:/year:/unit: filters. Empty browses.
     #[arg(default_value = "")]
     pub query: String,
-    /// Region: a name at any level (广东, 河源市) or a division code; repeat for any of several.
-    #[arg(long)]
-    pub region: Vec<String>,
-    /// Year (2021), range (2019..2023) or `unknown`; repeat for any of several.
-    #[arg(long)]
-    pub year: Vec<String>,
+    #[command(flatten)]
+    pub place_and_time: PlaceAndTime,
     /// Responsible unit (基教科); repeat for any of several.
     #[arg(long)]
     pub unit: Vec<String>,
@@ -43,6 +39,24 @@ pub struct SearchArgs {
     pub index: IndexDir,
 }
 
+/// The region and year filters, as `search`, `stats` and `plans` take them.
+#[derive(Args)]
+pub struct PlaceAndTime {
+    /// Region: a name at any level (广东, 河源市) or a division code; repeat for any of several.
+    #[arg(long)]
+    pub region: Vec<String>,
+    /// Year (2021), range (2019..2023) or `unknown`; repeat for any of several.
+    #[arg(long)]
+    pub year: Vec<String>,
+}
+
+impl PlaceAndTime {
+    pub fn years(&self) -> anyhow::Result<Vec<YearFilter>> {
+        let years = self.year.iter().map(|y| y.parse::<YearFilter>());
+        Ok(years.collect::<Result<Vec<_>, _>>()?)
+    }
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum SortArg {
     Relevance,
@@ -51,15 +65,10 @@ pub enum SortArg {
 
 impl SearchArgs {
     pub fn request(&self) -> anyhow::Result<SearchRequest> {
-        let years = self
-            .year
-            .iter()
-            .map(|y| y.parse::<YearFilter>())
-            .collect::<Result<Vec<_>, _>>()?;
         Ok(SearchRequest {
             query: self.query.clone(),
-            regions: self.region.clone(),
-            years,
+            regions: self.place_and_time.region.clone(),
+            years: self.place_and_time.years()?,
             units: self.unit.clone(),
             sort: match self.sort {
                 SortArg::Relevance => SortOrder::Relevance,
