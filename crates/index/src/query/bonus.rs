@@ -17,9 +17,11 @@
 //!   its least frequent bigram), and its positions are read only if the entry can
 //!   still reach the page with that. A search for "义务教育 优质均衡" at 1.5 M entries
 //!   read the positions of 14.6 k titles; it now reads those of 128 (on one thread);
-//! - a title term counts, in that bound, for the best score it earns in the segment
-//!   rather than BM25's bound for it, nearly twice as high in titles (see
-//!   [`BestScores`]).
+//! - a term bonus counts, in that bound, for the best score it earns in the segment
+//!   rather than BM25's bound for it: nearly twice as high in titles (see
+//!   [`BestScores`]), and for whole words high enough that 双减 at 1.5 M entries had
+//!   the word checked for 3.6 k of its 22.9 k hits, where the best scores leave 228
+//!   (1.33 → 1.18 ms on one thread).
 
 use std::sync::Arc;
 
@@ -224,8 +226,12 @@ impl Weight for WithBonusWeight {
         for (at, (weight, bonus_boost)) in self.bonuses.iter().enumerate() {
             // Boosted as tantivy's boost query boosts its inner query.
             let before_required = at < self.checked_before_required;
-            let best_scores = self.best_scores.as_deref().filter(|_| before_required);
-            let check = Self::bonus_check(weight, reader, boost * bonus_boost, best_scores)?;
+            let check = Self::bonus_check(
+                weight,
+                reader,
+                boost * bonus_boost,
+                self.best_scores.as_deref(),
+            )?;
             if let Some(mut check) = check {
                 check.slot = bonuses.len();
                 bonuses.push(check);
