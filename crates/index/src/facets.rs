@@ -246,7 +246,7 @@ impl Collector for FacetCollector<'_> {
 }
 
 impl ScoreOnDemand for FacetSegmentCollector {
-    fn collect_lazily(&mut self, doc: DocId, score: &mut dyn FnMut(Score) -> Score) {
+    fn collect_lazily(&mut self, doc: DocId, score: impl FnMut(Score) -> Score) {
         let columns = &*self.columns;
         if self.unfiltered {
             // Every entry is a hit: offered at once, counted with its batch.
@@ -349,7 +349,7 @@ impl SegmentCollector for FacetSegmentCollector {
     type Fruit = FacetFruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        self.collect_lazily(doc, &mut |_| score);
+        self.collect_lazily(doc, |_| score);
     }
 
     fn harvest(mut self) -> Self::Fruit {

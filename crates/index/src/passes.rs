@@ -9,10 +9,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::query::{EnableScoring, Query, Scorer, Weight};
-use tantivy::{DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED};
+use tantivy::query::{EnableScoring, Query, Weight};
+use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED};
 
-use crate::query::score_reaching;
+use crate::query::{ScoreReaching, WithBonusScorer};
 
 /// Pieces per thread a search alone is cut into. A thread that finishes early takes
 /// the next piece, so the threads finish within about a piece of each other, whatever
@@ -33,7 +33,7 @@ const MIN_PIECE_ENTRIES: u32 = 32 * 1024;
 pub(crate) trait ScoreOnDemand: SegmentCollector {
     /// `score(floor)` gives the entry's score if it is at least `floor` (the lowest that
     /// could still reach the page), and otherwise some score below `floor`.
-    fn collect_lazily(&mut self, doc: DocId, score: &mut dyn FnMut(Score) -> Score);
+    fn collect_lazily(&mut self, doc: DocId, score: impl FnMut(Score) -> Score);
 
     /// Whether no later entry of the piece can change what the collector gives: the
     /// piece's search stops there.
@@ -120,12 +120,9 @@ impl Passes<'_> {
                 .map(|(ord, segment)| collector.collect_segment(&*weight, ord as u32, segment))
                 .collect::<tantivy::Result<Vec<_>>>()?,
             Some(helpers) => {
-                let collect = |child: &mut C::Child, doc: DocId, scorer: &mut dyn Scorer| {
-                    child.collect(doc, if scoring { scorer.score() } else { 0.0 });
-                    true
-                };
                 let pieces = self.pieces();
-                search_pieces(helpers, &pieces, segments, collector, &*weight, &collect)?
+                let take = TakeScored { scoring };
+                search_pieces(helpers, &pieces, segments, collector, &*weight, &take)?
             }
         };
         collector.merge_fruits(fruits)
@@ -159,10 +156,6 @@ impl Passes<'_> {
     {
         let weight = self.weight(query, collector.requires_scoring())?;
         let segments = self.searcher.segment_readers();
-        let collect = |child: &mut C::Child, doc: DocId, scorer: &mut dyn Scorer| {
-            child.collect_lazily(doc, &mut |floor| score_reaching(scorer, floor));
-            !child.is_settled()
-        };
         let ranges = match within {
             Some(within) => within.to_vec(),
             None => whole_segments(segments),
@@ -177,12 +170,19 @@ impl Passes<'_> {
                         entries,
                     };
                     let segment = &segments[ord];
-                    search_piece(collector, &*weight, segment, &piece, &collect)
+                    search_piece(collector, &*weight, segment, &piece, &TakeOnDemand)
                 })
                 .collect::<tantivy::Result<Vec<_>>>()?,
             Some(helpers) => {
                 let pieces = self.cut(&ranges);
-                search_pieces(helpers, &pieces, segments, collector, &*weight, &collect)?
+                search_pieces(
+                    helpers,
+                    &pieces,
+                    segments,
+                    collector,
+                    &*weight,
+                    &TakeOnDemand,
+                )?
             }
         };
         collector.merge_fruits(fruits)
@@ -292,8 +292,48 @@ fn whole_segments(segments: &[SegmentReader]) -> Vec<Vec<Range<DocId>>> {
         .collect()
 }
 
-/// How a piece's collector takes one matching entry; false when it wants no more.
-type Collect<'a, Child> = dyn Fn(&mut Child, DocId, &mut dyn Scorer) -> bool + Sync + 'a;
+/// How a piece's collector takes one matching entry.
+trait Take<Child>: Sync {
+    /// Gives `child` the entry `scorer` stands on; false when it wants no more.
+    fn take<S: ScoreReaching + ?Sized>(
+        &self,
+        child: &mut Child,
+        doc: DocId,
+        scorer: &mut S,
+    ) -> bool;
+}
+
+/// Every entry with its score (0 when the collector asks for none).
+struct TakeScored {
+    scoring: bool,
+}
+
+impl<Child: SegmentCollector> Take<Child> for TakeScored {
+    fn take<S: ScoreReaching + ?Sized>(
+        &self,
+        child: &mut Child,
+        doc: DocId,
+        scorer: &mut S,
+    ) -> bool {
+        child.collect(doc, if self.scoring { scorer.score() } else { 0.0 });
+        true
+    }
+}
+
+/// Every entry, scored only as far as the collector asks.
+struct TakeOnDemand;
+
+impl<Child: ScoreOnDemand> Take<Child> for TakeOnDemand {
+    fn take<S: ScoreReaching + ?Sized>(
+        &self,
+        child: &mut Child,
+        doc: DocId,
+        scorer: &mut S,
+    ) -> bool {
+        child.collect_lazily(doc, |floor| scorer.score_reaching(floor));
+        !child.is_settled()
+    }
+}
 
 /// Searches the pieces on the calling thread and the helpers, each taking the next
 /// piece not yet taken; the fruits come back in piece order.
@@ -303,7 +343,7 @@ fn search_pieces<C: Collector>(
     segments: &[SegmentReader],
     collector: &C,
     weight: &dyn Weight,
-    collect: &Collect<'_, C::Child>,
+    take: &impl Take<C::Child>,
 ) -> tantivy::Result<Vec<<C::Child as SegmentCollector>::Fruit>> {
     let next = AtomicUsize::new(0);
     let fruits: Mutex<Vec<Option<tantivy::Result<_>>>> =
@@ -314,7 +354,7 @@ fn search_pieces<C: Collector>(
             return;
         };
         let segment = &segments[piece.segment as usize];
-        let fruit = search_piece(collector, weight, segment, piece, collect);
+        let fruit = search_piece(collector, weight, segment, piece, take);
         fruits.lock().unwrap_or_else(|e| e.into_inner())[at] = Some(fruit);
     };
     helpers.in_place_scope(|scope| {
@@ -340,26 +380,39 @@ fn search_piece<C: Collector>(
     weight: &dyn Weight,
     segment: &SegmentReader,
     piece: &Piece,
-    collect: &Collect<'_, C::Child>,
+    take: &impl Take<C::Child>,
 ) -> tantivy::Result<<C::Child as SegmentCollector>::Fruit> {
     let mut child = collector.for_segment(piece.segment, segment)?;
     let mut scorer = weight.scorer(segment, 1.0)?;
+    // Called by its own type, a search with bonuses skips two dynamic calls an entry.
+    match scorer.downcast_mut::<WithBonusScorer>() {
+        Some(with_bonus) => take_piece(&mut child, with_bonus, segment, piece, take),
+        None => take_piece(&mut child, &mut *scorer, segment, piece, take),
+    }
+    Ok(child.harvest())
+}
+
+/// Gives `child` the matches of `scorer` in `piece`, until it wants no more.
+fn take_piece<Child, S: ScoreReaching + ?Sized>(
+    child: &mut Child,
+    scorer: &mut S,
+    segment: &SegmentReader,
+    piece: &Piece,
+    take: &impl Take<Child>,
+) {
     let alive = segment.alive_bitset();
     let mut doc = scorer.doc();
-    'ranges: for entries in &piece.entries {
+    for entries in &piece.entries {
         if doc < entries.start {
             doc = scorer.seek(entries.start);
         }
         while doc < entries.end && doc != TERMINATED {
-            if alive.is_none_or(|alive| alive.is_alive(doc))
-                && !collect(&mut child, doc, &mut *scorer)
-            {
-                break 'ranges;
+            if alive.is_none_or(|alive| alive.is_alive(doc)) && !take.take(child, doc, scorer) {
+                return;
             }
             doc = scorer.advance();
         }
     }
-    Ok(child.harvest())
 }
 
 #[cfg(test)]

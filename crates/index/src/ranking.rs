@@ -147,7 +147,7 @@ impl PieceTop {
         &mut self,
         doc: DocId,
         columns: &impl RankColumns,
-        score: &mut dyn FnMut(Score) -> Score,
+        mut score: impl FnMut(Score) -> Score,
     ) {
         if self.is_settled(columns) {
             return;
@@ -279,7 +279,7 @@ impl SegmentCollector for PageSegmentCollector {
     type Fruit = Vec<(RankKey, DocAddress)>;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        self.top.offer(doc, &*self.columns, &mut |_| score);
+        self.top.offer(doc, &*self.columns, |_| score);
     }
 
     fn harvest(self) -> Self::Fruit {
@@ -288,7 +288,7 @@ impl SegmentCollector for PageSegmentCollector {
 }
 
 impl ScoreOnDemand for PageSegmentCollector {
-    fn collect_lazily(&mut self, doc: DocId, score: &mut dyn FnMut(Score) -> Score) {
+    fn collect_lazily(&mut self, doc: DocId, score: impl FnMut(Score) -> Score) {
         self.top.offer(doc, &*self.columns, score);
     }
 

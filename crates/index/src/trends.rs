@@ -94,7 +94,7 @@ impl Collector for StatsCollector<'_> {
 }
 
 impl ScoreOnDemand for StatsSegmentCollector {
-    fn collect_lazily(&mut self, doc: DocId, _: &mut dyn FnMut(Score) -> Score) {
+    fn collect_lazily(&mut self, doc: DocId, _: impl FnMut(Score) -> Score) {
         self.collect(doc, 0.0);
     }
 }

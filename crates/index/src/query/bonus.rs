@@ -407,7 +407,7 @@ struct Partial {
     unconfirmed_most: Score,
 }
 
-pub(super) struct WithBonusScorer {
+pub(crate) struct WithBonusScorer {
     required: Box<dyn Scorer>,
     required_max: Score,
     bonuses: Vec<BonusCheck>,
@@ -508,13 +508,23 @@ impl WithBonusScorer {
     }
 }
 
-/// The score of a search's current entry if it is at least `floor`, otherwise some
-/// score below `floor`: a bonus query's scorer leaves out what cannot matter, any other
-/// scores in full.
-pub(crate) fn score_reaching(scorer: &mut dyn Scorer, floor: Score) -> Score {
-    match scorer.downcast_mut::<WithBonusScorer>() {
-        Some(with_bonus) => with_bonus.score_reaching(floor),
-        None => scorer.score(),
+/// A scorer that can leave out what cannot lift an entry to the page.
+pub(crate) trait ScoreReaching: Scorer {
+    /// The current entry's score if it is at least `floor`, otherwise some score below
+    /// `floor`.
+    fn score_reaching(&mut self, floor: Score) -> Score;
+}
+
+impl ScoreReaching for WithBonusScorer {
+    fn score_reaching(&mut self, floor: Score) -> Score {
+        WithBonusScorer::score_reaching(self, floor)
+    }
+}
+
+/// Any other scorer scores in full.
+impl ScoreReaching for dyn Scorer {
+    fn score_reaching(&mut self, _floor: Score) -> Score {
+        self.score()
     }
 }
 
