@@ -1,6 +1,7 @@
 //! Facet counts, read from fast-field columns (never from stored documents); trend
 //! counts are in [`crate::trends`].
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
@@ -432,9 +433,9 @@ pub fn region_tree(counts: &RegionCounts, selected: &[u64]) -> Vec<RegionCount> 
     let unknown = counts.0[unknown_slot];
     if unknown > 0 {
         roots.push(RegionCount {
-            value: "未知".to_owned(),
-            code: "unknown".to_owned(),
-            level: "unknown".to_owned(),
+            value: Cow::Borrowed("未知"),
+            code: Cow::Borrowed("unknown"),
+            level: Cow::Borrowed("unknown"),
             count: unknown,
             selected: selected.contains(&UNKNOWN),
             children: Vec::new(),
@@ -447,7 +448,7 @@ pub fn region_tree(counts: &RegionCounts, selected: &[u64]) -> Vec<RegionCount> 
 pub const FULL_REGION_TREE_NODES: usize = 400;
 
 struct RegionTree<'a> {
-    divisions: &'a Divisions,
+    divisions: &'static Divisions,
     rolled: &'a [u64],
     /// Small enough to send every node.
     whole: bool,
@@ -469,9 +470,9 @@ impl RegionTree<'_> {
             Vec::new()
         };
         RegionCount {
-            value: division.name.clone(),
-            code: division.code.clone(),
-            level: division.level.as_str().to_owned(),
+            value: Cow::Borrowed(&division.name),
+            code: Cow::Borrowed(&division.code),
+            level: Cow::Borrowed(division.level.as_str()),
             count: self.rolled[at],
             selected: self.selected.contains(&at),
             children,

@@ -126,7 +126,7 @@ fn double_reduction_finds_exactly_the_three_items_that_say_it() {
         .find(|r| r.code == "440000")
         .unwrap()
         .children[0];
-    assert_eq!((dongguan.value.as_str(), dongguan.count), ("东莞市", 1));
+    assert_eq!((&*dongguan.value, dongguan.count), ("东莞市", 1));
 }
 
 /// Every string that occurs verbatim in an item finds that item, and only items
@@ -411,7 +411,7 @@ fn facet_counts_match_the_items_and_are_disjunctive() {
     let got_province: BTreeMap<String, u64> = facets
         .region
         .iter()
-        .map(|r| (r.value.clone(), r.count))
+        .map(|r| (r.value.to_string(), r.count))
         .collect();
     assert_eq!(got_province, by_province);
     let got_year: BTreeMap<Option<i32>, u64> =
@@ -438,7 +438,7 @@ fn facet_counts_match_the_items_and_are_disjunctive() {
     let regions: BTreeMap<String, u64> = narrowed_facets
         .region
         .iter()
-        .map(|r| (r.value.clone(), r.count))
+        .map(|r| (r.value.to_string(), r.count))
         .collect();
     assert_eq!(regions, by_province);
     assert!(narrowed_facets
@@ -628,7 +628,7 @@ fn disjunctive_facets_equal_a_model_for_every_filter_combination() {
                     let mut got_region = BTreeMap::new();
                     let mut stack: Vec<_> = facets.region.iter().collect();
                     while let Some(node) = stack.pop() {
-                        got_region.insert(node.code.clone(), node.count);
+                        got_region.insert(node.code.to_string(), node.count);
                         stack.extend(&node.children);
                     }
                     assert_eq!(got_region, by_region, "regions of {label}");

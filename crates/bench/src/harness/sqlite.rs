@@ -403,7 +403,7 @@ fn compare(index: &SearchIndex, case: &Case, sqlite: &Answer) -> Result<Check> {
         .region
         .iter()
         .filter(|r| r.count > 0)
-        .map(|r| (r.code.clone(), r.count))
+        .map(|r| (r.code.to_string(), r.count))
         .collect();
     let units: BTreeMap<String, u64> = facets
         .unit
