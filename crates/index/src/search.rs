@@ -611,7 +611,9 @@ mod tests {
         Bm25Weight, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, Scorer, TermQuery,
     };
     use tantivy::schema::{Field, IndexRecordOption};
-    use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
+    use tantivy::{
+        DocAddress, DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED,
+    };
 
     use super::{SearchError, SearchIndex};
     use crate::filters::{ColumnFilters, SegmentFilters};
@@ -841,6 +843,79 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A page holds the entries of best score, ties going by browse order, with the
+    /// scores the query's scorer gives them asked in full: neither the bounds that
+    /// leave most entries unscored nor the loop that asks for scores changes it, on one
+    /// thread or with segments cut into pieces.
+    #[test]
+    fn a_page_holds_the_best_entries_as_scored_in_full() {
+        let dir = seed_index();
+        let mut full_pages = 0;
+        for threads in [1, 3] {
+            let mut index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
+            if threads > 1 {
+                index.segment_threads = SegmentThreads::new(threads)
+                    .unwrap()
+                    .with_min_piece_entries(7);
+            }
+            for query in [
+                "双减",
+                "教育",
+                "学校 教师 课程",
+                "\"义务教育 优质均衡\"",
+                "劳动教育 心理健康",
+                "工作 -教师",
+                "课后服务 OR 劳动教育",
+            ] {
+                for offset in [0, 10] {
+                    let request = SearchRequest {
+                        query: query.to_owned(),
+                        offset,
+                        limit: 10,
+                        ..SearchRequest::default()
+                    };
+                    let expected = {
+                        let (passes, compiled) = index.begin(&request).unwrap();
+                        let searcher = &passes.searcher;
+                        let weight = compiled
+                            .without_filters()
+                            .weight(EnableScoring::enabled_from_searcher(searcher))
+                            .unwrap();
+                        let mut all = Vec::new();
+                        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+                            let columns = index.columns.get(segment).unwrap();
+                            let mut scorer = weight.scorer(segment, 1.0).unwrap();
+                            while scorer.doc() != TERMINATED {
+                                let doc = scorer.doc();
+                                let address = DocAddress::new(ord as u32, doc);
+                                all.push((scorer.score(), columns.order(doc), address));
+                                scorer.advance();
+                            }
+                        }
+                        all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                        all.iter()
+                            .skip(offset)
+                            .take(10)
+                            .map(|&(score, _, address)| {
+                                let entry = index.entry_at(searcher, address).unwrap();
+                                (entry.id, score.to_bits())
+                            })
+                            .collect::<Vec<_>>()
+                    };
+                    let hits = index.search(&request).unwrap().hits;
+                    let got: Vec<_> = hits
+                        .iter()
+                        .map(|h| (h.id.clone(), h.score.to_bits()))
+                        .collect();
+                    assert_eq!(got, expected, "{query} from {offset}, {threads} threads");
+                    full_pages += usize::from(got.len() == 10);
+                }
+            }
+        }
+        // Pages that a bound could cut short: some queries fill two.
+        assert!(full_pages >= 4, "{full_pages} full pages");
     }
 
     /// An index built in layout order lets a search with a region and a year filter
