@@ -448,6 +448,7 @@ pub fn region_tree(counts: &RegionCounts, selected: &[u64]) -> Vec<RegionCount> 
 pub const FULL_REGION_TREE_NODES: usize = 400;
 
 struct RegionTree<'a> {
+    /// The global list, whose names and codes the answer borrows.
     divisions: &'static Divisions,
     rolled: &'a [u64],
     /// Small enough to send every node.

@@ -384,7 +384,8 @@ fn search_piece<C: Collector>(
 ) -> tantivy::Result<<C::Child as SegmentCollector>::Fruit> {
     let mut child = collector.for_segment(piece.segment, segment)?;
     let mut scorer = weight.scorer(segment, 1.0)?;
-    // Called by its own type, a search with bonuses skips two dynamic calls an entry.
+    // Called by its own type, a bonus query's scorer is advanced and asked for scores
+    // without a dynamic call or a downcast for every entry.
     match scorer.downcast_mut::<WithBonusScorer>() {
         Some(with_bonus) => take_piece(&mut child, with_bonus, segment, piece, take),
         None => take_piece(&mut child, &mut *scorer, segment, piece, take),
