@@ -13,6 +13,7 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 use crate::columns::{ColumnCache, EntryFacets, SegmentColumns};
 use crate::filters::{year_value, ColumnFilters, SegmentFilters, Verdict};
 use crate::passes::ScoreOnDemand;
+use crate::query::Reached;
 use crate::ranking::{PieceTop, RankKey, Ranking};
 use crate::request::YearFilter;
 use crate::response::{RegionCount, UnitCount, YearCount};
@@ -247,7 +248,7 @@ impl Collector for FacetCollector<'_> {
 }
 
 impl ScoreOnDemand for FacetSegmentCollector {
-    fn collect_lazily(&mut self, doc: DocId, score: impl FnMut(Score) -> Score) {
+    fn collect_lazily(&mut self, doc: DocId, score: impl FnMut(Score) -> Reached) {
         let columns = &*self.columns;
         if self.unfiltered {
             // Every entry is a hit: offered at once, counted with its batch.
@@ -367,7 +368,7 @@ impl SegmentCollector for FacetSegmentCollector {
     type Fruit = FacetFruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        self.collect_lazily(doc, |_| score);
+        self.collect_lazily(doc, |_| Reached::score(score));
     }
 
     fn harvest(mut self) -> Self::Fruit {

@@ -12,7 +12,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED};
 
-use crate::query::{ScoreReaching, WithBonusScorer};
+use crate::query::{Reached, ScoreReaching, WithBonusScorer};
 
 /// Pieces per thread a search alone is cut into. A thread that finishes early takes
 /// the next piece, so the threads finish within about a piece of each other, whatever
@@ -32,8 +32,9 @@ const MIN_PIECE_ENTRIES: u32 = 32 * 1024;
 /// entries failing a filter, or ranking below a full page, are never scored.
 pub(crate) trait ScoreOnDemand: SegmentCollector {
     /// `score(floor)` gives the entry's score if it is at least `floor` (the lowest that
-    /// could still reach the page), and otherwise some score below `floor`.
-    fn collect_lazily(&mut self, doc: DocId, score: impl FnMut(Score) -> Score);
+    /// could still reach the page), and otherwise some score below `floor` (see
+    /// [`Reached`]).
+    fn collect_lazily(&mut self, doc: DocId, score: impl FnMut(Score) -> Reached);
 
     /// Whether no later entry of the piece can change what the collector gives: the
     /// piece's search stops there.

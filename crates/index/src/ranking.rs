@@ -15,6 +15,7 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::columns::{ColumnCache, SegmentColumns};
 use crate::passes::ScoreOnDemand;
+use crate::query::Reached;
 use crate::request::SortOrder;
 
 /// Where the page reads an entry's year and browse order.
@@ -129,6 +130,11 @@ pub struct PieceTop {
     kept: Vec<(RankKey, DocId)>,
     /// The lowest key kept at the last cut: an entry below it cannot reach the page.
     floor: Option<RankKey>,
+    /// No entry before `given_up_before` can score `given_up_below` (see
+    /// [`Reached::none_before`]): while the page asks for at least that, they are given
+    /// up on without being asked.
+    given_up_before: DocId,
+    given_up_below: Score,
 }
 
 impl PieceTop {
@@ -138,6 +144,8 @@ impl PieceTop {
             ranking,
             segment,
             floor: None,
+            given_up_before: 0,
+            given_up_below: Score::INFINITY,
         }
     }
 
@@ -147,7 +155,7 @@ impl PieceTop {
         &mut self,
         doc: DocId,
         columns: &impl RankColumns,
-        mut score: impl FnMut(Score) -> Score,
+        mut score: impl FnMut(Score) -> Reached,
     ) {
         if self.is_settled(columns) {
             return;
@@ -170,8 +178,16 @@ impl PieceTop {
             false => None,
         };
         let reaching = shared.map_or(own, |shared| shared.max(own));
+        if doc < self.given_up_before && reaching >= self.given_up_below {
+            return;
+        }
         let score = if self.ranking.by_score {
-            score(reaching)
+            let reached = score(reaching);
+            if reached.score < reaching && reached.none_before > doc {
+                self.given_up_before = reached.none_before;
+                self.given_up_below = reaching;
+            }
+            reached.score
         } else {
             0.0
         };
@@ -279,7 +295,8 @@ impl SegmentCollector for PageSegmentCollector {
     type Fruit = Vec<(RankKey, DocAddress)>;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        self.top.offer(doc, &*self.columns, |_| score);
+        self.top
+            .offer(doc, &*self.columns, |_| Reached::score(score));
     }
 
     fn harvest(self) -> Self::Fruit {
@@ -288,7 +305,7 @@ impl SegmentCollector for PageSegmentCollector {
 }
 
 impl ScoreOnDemand for PageSegmentCollector {
-    fn collect_lazily(&mut self, doc: DocId, score: impl FnMut(Score) -> Score) {
+    fn collect_lazily(&mut self, doc: DocId, score: impl FnMut(Score) -> Reached) {
         self.top.offer(doc, &*self.columns, score);
     }
 
@@ -313,6 +330,7 @@ mod tests {
     use tantivy::{DocAddress, DocId};
 
     use super::{best_first, PieceTop, RankColumns, RankKey, Ranking};
+    use crate::query::Reached;
     use crate::request::SortOrder;
 
     /// Entries of one segment: (year, score, order) by doc id.
@@ -420,9 +438,16 @@ mod tests {
                         let score = entries.0[doc].1;
                         // A scorer may give any score below the floor for an entry
                         // whose score is below it (`short_by`), or the score itself.
+                        // Short of the floor, it may also say (truly) that the entries
+                        // after it up to the next that reaches the floor fall short too.
                         top.offer(doc as DocId, &entries, &mut |floor| match short_by {
-                            Some(short) if score < floor => floor - short,
-                            _ => score,
+                            Some(short) if score < floor => Reached {
+                                score: floor - short,
+                                none_before: (doc..piece[1])
+                                    .find(|&later| entries.0[later].1 >= floor)
+                                    .unwrap_or(piece[1]) as DocId,
+                            },
+                            _ => Reached::score(score),
                         });
                     }
                     top.harvest(&entries)
@@ -445,7 +470,7 @@ mod tests {
             let score = entries.0[doc as usize].1;
             top.offer(doc, &entries, &mut |_| {
                 scored.set(scored.get() + 1);
-                score
+                Reached::score(score)
             });
         }
         assert_eq!(scored.get(), 4, "only the entries of 2024 are scored");

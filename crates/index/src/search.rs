@@ -706,19 +706,28 @@ mod tests {
     /// A floor to ask an entry's score to reach, from its own score and the segment's best.
     type FloorOf = fn(Score, Score) -> Score;
 
+    /// What asking a scorer for scores reaching floors gave.
+    struct Asked {
+        /// The entries given a score other than their own, once per floor.
+        cut_short: Vec<DocId>,
+        /// How often an entry said that those after it fall short too.
+        passed_on: usize,
+    }
+
     /// Walks a scorer of `weight` through the `exact` entries of `segment` once per
     /// floor, asking each for a score reaching the floor: asserts the exact score where
-    /// it does and one below the floor where not, then the exact score asked in full.
-    /// The entries given a score other than their own, once per floor.
+    /// it does and one below the floor where not, and that the entries it says fall
+    /// short too do, then the exact score asked in full.
     fn cut_short_at_floors(
         weight: &dyn Weight,
         segment: &SegmentReader,
         exact: &[(DocId, Score)],
         floors: &[FloorOf],
         label: &str,
-    ) -> Vec<DocId> {
+    ) -> Asked {
         let best = exact.iter().map(|&(_, score)| score).fold(0.0, f32::max);
         let mut cut_short = Vec::new();
+        let mut passed_on = 0;
         for floor_of in floors {
             let mut scorer = weight.scorer(segment, 1.0).unwrap();
             for &(doc, score) in exact {
@@ -730,11 +739,21 @@ mod tests {
                     None => scorer.score_reaching(floor),
                 };
                 if score >= floor {
-                    assert_eq!(reached.to_bits(), score.to_bits(), "{label} #{doc}");
+                    assert_eq!(reached.score.to_bits(), score.to_bits(), "{label} #{doc}");
                 } else {
-                    assert!(reached < floor, "{label} #{doc}: {reached} ≥ {floor}");
+                    assert!(
+                        reached.score < floor,
+                        "{label} #{doc}: {reached:?} ≥ {floor}"
+                    );
                 }
-                if reached != score {
+                passed_on += usize::from(reached.none_before > doc + 1);
+                // What it says of the entries after it holds of each of them.
+                for &(later, later_score) in exact {
+                    if (doc..reached.none_before).contains(&later) {
+                        assert!(later_score < floor, "{label} #{later} by #{doc}");
+                    }
+                }
+                if reached.score != score {
                     cut_short.push(doc);
                 }
                 assert_eq!(scorer.score().to_bits(), score.to_bits(), "{label} #{doc}");
@@ -742,7 +761,10 @@ mod tests {
             }
             assert_eq!(scorer.doc(), TERMINATED, "{label}");
         }
-        cut_short
+        Asked {
+            cut_short,
+            passed_on,
+        }
     }
 
     /// A plan of unknown region counts its items in its year and under "unknown", but
@@ -1312,7 +1334,7 @@ mod tests {
         let dir = seed_index();
         let index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
         let searcher = index.reader.searcher();
-        let mut cut_short = 0;
+        let (mut cut_short, mut passed_on) = (0, 0);
         for query in [
             "双减",
             "学校 教师 课程",
@@ -1322,6 +1344,9 @@ mod tests {
             "工作 -教师",
             "课后服务 OR 劳动教育 学生",
             "校",
+            "工作 教育",
+            "推进 工作 教育",
+            "学生 发展",
         ] {
             let parsed = parse_query(query).unwrap();
             let request = SearchRequest::new(query);
@@ -1354,10 +1379,13 @@ mod tests {
                     |_own, best| best * 0.8,
                     |_own, best| best * 0.5,
                 ];
-                cut_short += cut_short_at_floors(&*weight, segment, &exact, &floors, query).len();
+                let asked = cut_short_at_floors(&*weight, segment, &exact, &floors, query);
+                cut_short += asked.cut_short.len();
+                passed_on += asked.passed_on;
             }
         }
         assert!(cut_short > 0, "no entry was cut short");
+        assert!(passed_on > 0, "no entry said those after it fall short");
     }
 
     /// A title bonus reads a candidate title's positions only where the entry can
@@ -1427,7 +1455,8 @@ mod tests {
                     |_own, best| best * 0.9,
                     |_own, best| best * 0.6,
                 ];
-                let cut_short = cut_short_at_floors(&*with_bonus, segment, &exact, &floors, term);
+                let cut_short =
+                    cut_short_at_floors(&*with_bonus, segment, &exact, &floors, term).cut_short;
                 title_holders += holders.len() * floors.len();
                 title_holders_cut_short +=
                     cut_short.iter().filter(|doc| holders.contains(doc)).count();

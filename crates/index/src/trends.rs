@@ -21,6 +21,7 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 use crate::columns::{ColumnCache, SegmentColumns};
 use crate::facets::{FastMap, RegionCounts};
 use crate::passes::ScoreOnDemand;
+use crate::query::Reached;
 use crate::response::{RegionStats, Stats, YearStats};
 use crate::schema::UNKNOWN_YEAR;
 
@@ -94,7 +95,7 @@ impl Collector for StatsCollector<'_> {
 }
 
 impl ScoreOnDemand for StatsSegmentCollector {
-    fn collect_lazily(&mut self, doc: DocId, _: impl FnMut(Score) -> Score) {
+    fn collect_lazily(&mut self, doc: DocId, _: impl FnMut(Score) -> Reached) {
         self.collect(doc, 0.0);
     }
 }

@@ -8,7 +8,7 @@
 //!   whole segments;
 //! - an entry that cannot reach the page is given up on as soon as its score so far
 //!   plus the most the rest could add falls short of the page's lowest
-//!   ([`score_reaching`]): the sparse title bonuses are checked first, and an entry
+//!   ([`ScoreReaching`]): the sparse title bonuses are checked first, and an entry
 //!   they leave far behind never has its match scored nor its whole-word bonuses
 //!   checked. Those are as dense as the matches themselves, and scoring them for every
 //!   hit was most of the ranking time of queries with 100 k hits;
@@ -28,7 +28,7 @@ use std::sync::Arc;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::{Bm25Weight, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term};
+use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
 
 use super::best_scores::BestScores;
 use super::postings::Cursor;
@@ -251,9 +251,11 @@ impl Weight for WithBonusWeight {
         for at in (0..bonuses.len()).rev() {
             at_most_after[at] = at_most_after[at + 1] + bonuses[at].max;
         }
+        let required_max = self.required_max * boost;
         Ok(Box::new(WithBonusScorer {
             required: self.required.scorer(reader, boost)?,
-            required_max: self.required_max * boost,
+            required_max,
+            most_without_titles: required_max + at_most_after[checked_before_required],
             earned: vec![0.0; bonuses.len()],
             bonuses,
             at_most_after,
@@ -410,6 +412,9 @@ struct Partial {
 pub(crate) struct WithBonusScorer {
     required: Box<dyn Scorer>,
     required_max: Score,
+    /// The most an entry can score that earns no title bonus (those checked before the
+    /// required score): the required score's bound and every later bonus's best.
+    most_without_titles: Score,
     bonuses: Vec<BonusCheck>,
     /// at_most_after[i]: the most the bonuses from i on can add.
     at_most_after: Vec<Score>,
@@ -430,12 +435,11 @@ const MAX_UNCONFIRMED: usize = u64::BITS as usize;
 const ROUNDING_SLACK: Score = 1e-5;
 
 impl WithBonusScorer {
-    /// The current entry's score if it is at least `floor`; otherwise some score below
-    /// `floor`, leaving unchecked what could not lift it there. The score is always
-    /// summed the same way (the required score plus the bonuses summed in order), so
-    /// that it does not depend on the floors it was asked with.
-    fn score_reaching(&mut self, floor: Score) -> Score {
-        let doc = self.doc();
+    /// The score of `doc`, the current entry, if it is at least `floor`; otherwise some
+    /// score below `floor`, leaving unchecked what could not lift it there. The score
+    /// is always summed the same way (the required score plus the bonuses summed in
+    /// order), so that it does not depend on the floors it was asked with.
+    fn score_if_reaching(&mut self, doc: DocId, floor: Score) -> Score {
         let mut partial = match self.partial {
             Some(partial) if partial.doc == doc => partial,
             _ => Partial {
@@ -508,23 +512,65 @@ impl WithBonusScorer {
     }
 }
 
+/// An entry's score as far as a floor asked for it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Reached {
+    /// The score if it is at least the floor, otherwise some score below the floor.
+    pub score: Score,
+    /// Where the score is below the floor: no entry from this one up to (not
+    /// including) `none_before` can reach the floor either. 0 where nothing is known.
+    pub none_before: DocId,
+}
+
+impl Reached {
+    /// A score, with nothing known of the entries after it.
+    pub fn score(score: Score) -> Reached {
+        Reached {
+            score,
+            none_before: 0,
+        }
+    }
+}
+
 /// A scorer that can leave out what cannot lift an entry to the page.
 pub(crate) trait ScoreReaching: Scorer {
     /// The current entry's score if it is at least `floor`, otherwise some score below
-    /// `floor`.
-    fn score_reaching(&mut self, floor: Score) -> Score;
+    /// `floor`, perhaps with the entries after it that cannot reach it either.
+    fn score_reaching(&mut self, floor: Score) -> Reached;
 }
 
 impl ScoreReaching for WithBonusScorer {
-    fn score_reaching(&mut self, floor: Score) -> Score {
-        WithBonusScorer::score_reaching(self, floor)
+    /// Where no entry without a title bonus can reach `floor`, the entries before the
+    /// next one the title bonus may match (all the rest, without one) are given up on
+    /// together, unscored: most hits of a frequent term (1.5 M entries, one thread:
+    /// 校外培训 -双减 3.17 → 2.95 ms, 减负 1.48 → 1.27 ms, 劳动教育 3.98 → 3.84 ms, 学校
+    /// 21.9 → 17.0 ms). Only with one title term: the checks of several stop at the
+    /// first that rules an entry out, so the later ones have not looked ahead, and 学校
+    /// 教师 课程 paid 3 % for the asking.
+    fn score_reaching(&mut self, floor: Score) -> Reached {
+        let doc = self.doc();
+        if self.checked_before_required <= 1
+            && self.most_without_titles * (1.0 + ROUNDING_SLACK) < floor
+        {
+            // The title check looked as far as the next entry it may match.
+            let next_title = self.bonuses[..self.checked_before_required]
+                .first()
+                .map_or(TERMINATED, |title| title.from);
+            if doc < next_title {
+                return Reached {
+                    score: self.most_without_titles,
+                    none_before: next_title,
+                };
+            }
+        }
+        Reached::score(self.score_if_reaching(doc, floor))
     }
 }
 
 /// Any other scorer scores in full.
 impl ScoreReaching for dyn Scorer {
-    fn score_reaching(&mut self, _floor: Score) -> Score {
-        self.score()
+    fn score_reaching(&mut self, _floor: Score) -> Reached {
+        Reached::score(self.score())
     }
 }
 
@@ -556,6 +602,6 @@ impl DocSet for WithBonusScorer {
 
 impl Scorer for WithBonusScorer {
     fn score(&mut self) -> Score {
-        self.score_reaching(Score::NEG_INFINITY)
+        self.score_if_reaching(self.doc(), Score::NEG_INFINITY)
     }
 }

@@ -18,7 +18,7 @@ use tantivy::schema::Field;
 use tantivy::{DocId, SegmentReader, TantivyError};
 
 pub use best_scores::BestScores;
-pub(crate) use bonus::{ScoreReaching, WithBonusScorer};
+pub(crate) use bonus::{Reached, ScoreReaching, WithBonusScorer};
 pub use compile::{compile, resolve_region, CompiledQuery, Dimension};
 pub use postings::FieldFilesCache;
 pub use syntax::{parse_query, ParsedQuery};
