@@ -630,15 +630,27 @@ mod tests {
     }
 
     fn seed_index_with_threads(threads: usize) -> tempfile::TempDir {
-        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
-        let mut plans = edusearch_plans::corpus::read_corpus(&corpus).unwrap().plans;
-        crate::sort_plans(&mut plans);
-        let dir = tempfile::tempdir().unwrap();
         let options = BuildOptions {
             threads,
             ..BuildOptions::default()
         };
-        let mut builder = IndexBuilder::create(dir.path(), &options).unwrap();
+        index_of(seed_plans(), &options)
+    }
+
+    /// The bundled plans.
+    fn seed_plans() -> Vec<edusearch_plans::Plan> {
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
+        edusearch_plans::corpus::read_corpus(&corpus).unwrap().plans
+    }
+
+    /// `plans` indexed in a temporary folder in layout order.
+    fn index_of(
+        mut plans: Vec<edusearch_plans::Plan>,
+        options: &BuildOptions,
+    ) -> tempfile::TempDir {
+        crate::sort_plans(&mut plans);
+        let dir = tempfile::tempdir().unwrap();
+        let mut builder = IndexBuilder::create(dir.path(), options).unwrap();
         for plan in &plans {
             builder.add_plan(plan).unwrap();
         }
@@ -771,8 +783,7 @@ mod tests {
     /// adds no issuing region to its year (the seed plans all have a known region).
     #[test]
     fn stats_count_a_plan_of_unknown_region_but_not_as_a_region() {
-        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
-        let mut plans = edusearch_plans::corpus::read_corpus(&corpus).unwrap().plans;
+        let mut plans = seed_plans();
         let mut unplaced = plans[0].clone();
         unplaced.id = format!("{}-unplaced", unplaced.id);
         unplaced.region = edusearch_plans::Region::unknown();
@@ -780,13 +791,7 @@ mod tests {
             item.id = format!("{}-unplaced", item.id);
         }
         plans.push(unplaced.clone());
-        crate::sort_plans(&mut plans);
-        let dir = tempfile::tempdir().unwrap();
-        let mut builder = IndexBuilder::create(dir.path(), &BuildOptions::default()).unwrap();
-        for plan in &plans {
-            builder.add_plan(plan).unwrap();
-        }
-        builder.commit().unwrap();
+        let dir = index_of(plans.clone(), &BuildOptions::default());
         let index = SearchIndex::open(dir.path()).unwrap();
 
         let stats = index.stats(&SearchRequest::default(), None).unwrap();
