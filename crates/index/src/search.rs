@@ -621,7 +621,7 @@ mod tests {
     use crate::query::bonus::{Bonus, BonusQuery, Required};
     use crate::query::conjunction::{filters_by_windows, ConjunctionQuery};
     use crate::query::substring::SubstringQuery;
-    use crate::query::{compile, parse_query, ScoreReaching, WithBonusScorer};
+    use crate::query::{compile, parse_query, BestScores, ScoreReaching, WithBonusScorer};
     use crate::{BuildOptions, IndexBuilder, PlansRequest, SearchRequest, SortOrder, YearFilter};
 
     /// The bundled plans, indexed in a temporary folder in layout order.
@@ -880,8 +880,12 @@ mod tests {
     fn a_page_holds_the_best_entries_as_scored_in_full() {
         let dir = seed_index();
         let mut full_pages = 0;
-        for threads in [1, 3] {
+        // Windows of 8 entries as well: the seed segments are one window of the default.
+        for (threads, windows) in [(1, None), (3, None), (1, Some(3)), (3, Some(3))] {
             let mut index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
+            if let Some(window_log2) = windows {
+                index.best_scores = Arc::new(BestScores::with_windows_of(window_log2));
+            }
             if threads > 1 {
                 index.segment_threads = SegmentThreads::new(threads)
                     .unwrap()
@@ -936,7 +940,10 @@ mod tests {
                         .iter()
                         .map(|h| (h.id.clone(), h.score.to_bits()))
                         .collect();
-                    assert_eq!(got, expected, "{query} from {offset}, {threads} threads");
+                    assert_eq!(
+                        got, expected,
+                        "{query} from {offset}, {threads} threads, windows {windows:?}"
+                    );
                     full_pages += usize::from(got.len() == 10);
                 }
             }
@@ -1334,10 +1341,28 @@ mod tests {
     /// when it does and a score below the floor when it does not; asked again in full,
     /// the exact score. Floors around each entry's own score and the segment's best
     /// test both sides; some entries must be cut short, or the test proves nothing.
+    /// With windows of 8 entries, whose bounds give up on the hits of windows that fall
+    /// short, more entries must be said to fall short than with one window a segment.
     #[test]
     fn a_score_short_of_the_floor_is_below_it_and_one_reaching_it_is_exact() {
         let dir = seed_index();
-        let index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
+        let whole_segments = asked_at_floors(dir.path(), BestScores::with_windows_of(31));
+        let windows_of_8 = asked_at_floors(dir.path(), BestScores::with_windows_of(3));
+        for (cut_short, passed_on) in [whole_segments, windows_of_8] {
+            assert!(cut_short > 0, "no entry was cut short");
+            assert!(passed_on > 0, "no entry said those after it fall short");
+        }
+        assert!(
+            windows_of_8.1 > whole_segments.1,
+            "windows: {windows_of_8:?}, whole segments: {whole_segments:?}"
+        );
+    }
+
+    /// Runs [`cut_short_at_floors`] over a set of queries, with `best_scores`: how
+    /// many entries were cut short, and how many said those after them fall short too.
+    fn asked_at_floors(dir: &Path, best_scores: BestScores) -> (usize, usize) {
+        let mut index = SearchIndex::open_with_threads(dir, 1).unwrap();
+        index.best_scores = Arc::new(best_scores);
         let searcher = index.reader.searcher();
         let (mut cut_short, mut passed_on) = (0, 0);
         for query in [
@@ -1389,8 +1414,7 @@ mod tests {
                 passed_on += asked.passed_on;
             }
         }
-        assert!(cut_short > 0, "no entry was cut short");
-        assert!(passed_on > 0, "no entry said those after it fall short");
+        (cut_short, passed_on)
     }
 
     /// A title bonus reads a candidate title's positions only where the entry can

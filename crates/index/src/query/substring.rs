@@ -143,6 +143,11 @@ pub(super) struct SubstringWeight {
 }
 
 impl SubstringWeight {
+    /// The terms it is scored by, as one BM25 weight: the covering bigrams.
+    pub(super) fn scored_by(&self) -> Vec<Term> {
+        self.query.scored_by()
+    }
+
     /// A scorer on the first entry that holds the term.
     fn substring_scorer(
         &self,
@@ -567,6 +572,11 @@ impl SubstringScorer {
             .min()
             .unwrap_or(1);
         bm25.score(self.fieldnorms.fieldnorm_id(target), most_often)
+    }
+
+    /// How an entry's occurrences are scored; none without scoring.
+    pub(super) fn bm25(&self) -> Option<&Bm25Weight> {
+        self.bm25.as_ref()
     }
 
     /// No entry scores more (1 without scoring).
