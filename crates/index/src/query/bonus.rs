@@ -247,7 +247,10 @@ impl Weight for WithBonusWeight {
             for (terms, bm25) in parts {
                 let bm25 = bm25.boost_by(boost);
                 let max = bm25.max_score();
-                windowed.push(WindowedPart::new(best, reader, terms, bm25, max)?);
+                match WindowedPart::new(best, reader, terms, bm25, max)? {
+                    Some(part) => windowed.push(part),
+                    None => unwindowed += max,
+                }
             }
         }
         // Of those checked before the required score, the ones this segment has.
@@ -263,14 +266,14 @@ impl Weight for WithBonusWeight {
             )?;
             if let Some(mut check) = check {
                 if let Some(best) = windows {
-                    match check.scored_by(weight) {
-                        Some((bm25, terms)) => windowed.push(WindowedPart::new(
-                            best,
-                            reader,
-                            &terms,
-                            bm25.clone(),
-                            check.max,
-                        )?),
+                    let part = match check.scored_by(weight) {
+                        Some((bm25, terms)) => {
+                            WindowedPart::new(best, reader, &terms, bm25.clone(), check.max)?
+                        }
+                        None => None,
+                    };
+                    match part {
+                        Some(part) => windowed.push(part),
                         None => unwindowed += check.max,
                     }
                 }

@@ -8,7 +8,8 @@ use tantivy::{DocId, Score, SegmentReader, Term, TERMINATED};
 use super::best_scores::{BestScores, TermWindows};
 
 /// One summand of an entry's score, bounded window by window: one BM25 weight over
-/// terms that an entry it scores holds all of (a term, or a substring's bigrams).
+/// terms that an entry it scores holds all of (a term, or a substring's bigrams), by
+/// the windows of some of them (any subset bounds it).
 pub(crate) struct WindowedPart {
     bm25: Bm25Weight,
     terms: Vec<TermWindows>,
@@ -16,27 +17,38 @@ pub(crate) struct WindowedPart {
     max: Score,
 }
 
+/// A term in more than this share of a segment's entries bounds no window usefully:
+/// nearly every window has an entry holding it often in a short text. Its windows
+/// are not read (reading them would cost a pass over its postings: 学校 教师 课程 at
+/// 1.5 M entries took 23 ms instead of 13 to search the first time).
+const MOST_ENTRIES_WINDOWED: u32 = 16;
+
 impl WindowedPart {
     /// `bm25` over `terms` (of one field, all held by any entry it scores), which no
-    /// entry of `segment` earns more than `max` of, bounded by the terms' windows.
+    /// entry of `segment` earns more than `max` of, bounded by the windows of its terms
+    /// that are not in most entries; none if all are.
     pub fn new(
         best: &BestScores,
         segment: &SegmentReader,
         terms: &[Term],
         bm25: Bm25Weight,
         max: Score,
-    ) -> tantivy::Result<WindowedPart> {
+    ) -> tantivy::Result<Option<WindowedPart>> {
         debug_assert!(terms
             .windows(2)
             .all(|pair| pair[0].field() == pair[1].field()));
-        Ok(WindowedPart {
+        let frequent = segment.max_doc() / MOST_ENTRIES_WINDOWED;
+        let mut windowed = Vec::with_capacity(terms.len());
+        for term in terms {
+            if segment.inverted_index(term.field())?.doc_freq(term)? <= frequent {
+                windowed.push(best.windows(segment, term)?);
+            }
+        }
+        Ok((!windowed.is_empty()).then_some(WindowedPart {
             bm25,
-            terms: terms
-                .iter()
-                .map(|term| best.windows(segment, term))
-                .collect::<tantivy::Result<_>>()?,
+            terms: windowed,
             max,
-        })
+        }))
     }
 
     /// The most an entry of `window` earns: scored at the lowest of the terms' highest
