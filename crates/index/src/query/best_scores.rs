@@ -32,9 +32,16 @@ use super::fieldnorms;
 /// reading one again costs one pass over the term's postings.
 const MAX_TERMS: usize = 65_536;
 
-/// A term's window summaries are kept only while the table's hold fewer bytes than
-/// this; past it, the table is cleared and starts again.
-const MAX_WINDOW_BYTES: usize = 16 << 20;
+/// The summaries with windows are kept only while their windows hold fewer bytes than
+/// this; past it, they are dropped and the table starts again with the others.
+const MAX_WINDOW_BYTES: usize = 4 << 20;
+
+/// A term in more than this share of a segment's entries bounds no window usefully:
+/// nearly every window has an entry holding it often in a short text. Its windows
+/// are not kept, nor read where nothing else is (reading them cost a pass over its
+/// postings: 学校 教师 课程 at 1.5 M entries took 23 ms instead of 13 to search the
+/// first time).
+const MOST_ENTRIES_WINDOWED: u32 = 16;
 
 /// log2 of the entries of a window: a term's most in each window of this many entries
 /// bounds what the entries there can score. At 1.5 M entries, one thread, 双减 took
@@ -68,18 +75,20 @@ struct TermSummary {
     /// Each frequency with the shortest entry length (fieldnorm id) among the entries
     /// where the term has that frequency.
     pairs: Box<[(u32, u8)]>,
-    /// By window of entries (see [`BestScores::with_windows_of`]).
-    windows: Box<[WindowMost]>,
+    /// By window of entries (see [`BestScores::with_windows_of`]); none where the term
+    /// is in too many entries to bound windows.
+    windows: Option<Box<[WindowMost]>>,
 }
 
-/// A term's most in each window of a segment's entries.
+/// A term's most in each window of a segment's entries (of a summary that has them).
 #[derive(Clone)]
 pub(crate) struct TermWindows(Arc<TermSummary>);
 
 impl TermWindows {
     /// The term's most in window `window` (none past the segment's end).
     pub fn at(&self, window: usize) -> WindowMost {
-        self.0.windows.get(window).copied().unwrap_or_default()
+        let windows = self.0.windows.as_deref().unwrap_or_default();
+        windows.get(window).copied().unwrap_or_default()
     }
 }
 
@@ -142,34 +151,71 @@ impl BestScores {
             .fold(0.0, Score::max))
     }
 
-    /// `term`'s most in each window of `segment`'s entries.
+    /// `term`'s most in each window of `segment`'s entries; none where it is in too
+    /// many entries to bound windows (found without reading its postings).
     pub(crate) fn windows(
         &self,
         segment: &SegmentReader,
         term: &Term,
-    ) -> tantivy::Result<TermWindows> {
-        Ok(TermWindows(self.summary(segment, term)?))
+    ) -> tantivy::Result<Option<TermWindows>> {
+        let summary = match self.cached(segment, term) {
+            Some(summary) => summary,
+            None => {
+                let doc_freq = segment.inverted_index(term.field())?.doc_freq(term)?;
+                if !is_windowed(doc_freq, segment.max_doc()) {
+                    return Ok(None);
+                }
+                self.summary(segment, term)?
+            }
+        };
+        Ok(summary.windows.is_some().then_some(TermWindows(summary)))
+    }
+
+    fn cached(&self, segment: &SegmentReader, term: &Term) -> Option<Arc<TermSummary>> {
+        let key = (segment.segment_id(), term.clone());
+        let table = self.table.lock().unwrap_or_else(|e| e.into_inner());
+        table.summaries.get(&key).map(Arc::clone)
     }
 
     fn summary(&self, segment: &SegmentReader, term: &Term) -> tantivy::Result<Arc<TermSummary>> {
+        if let Some(summary) = self.cached(segment, term) {
+            return Ok(summary);
+        }
         let key = (segment.segment_id(), term.clone());
         let lock = || self.table.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(summary) = lock().summaries.get(&key) {
-            return Ok(Arc::clone(summary));
-        }
         let summary = Arc::new(read_summary(segment, term, self.window_log2)?);
         let mut table = lock();
-        let bytes = summary.windows.len() * std::mem::size_of::<WindowMost>();
-        if table.summaries.len() >= MAX_TERMS || table.window_bytes + bytes > MAX_WINDOW_BYTES {
+        let bytes = summary.window_bytes();
+        if table.summaries.len() >= MAX_TERMS {
             table.summaries.clear();
+            table.window_bytes = 0;
+        } else if table.window_bytes + bytes > MAX_WINDOW_BYTES {
+            // The others' pairs are a few bytes each, and a frequent term's cost a pass
+            // over many postings to read again.
+            table
+                .summaries
+                .retain(|_, summary| summary.windows.is_none());
             table.window_bytes = 0;
         }
         if let Some(replaced) = table.summaries.insert(key, Arc::clone(&summary)) {
-            table.window_bytes -= replaced.windows.len() * std::mem::size_of::<WindowMost>();
+            table.window_bytes -= replaced.window_bytes();
         }
         table.window_bytes += bytes;
         Ok(summary)
     }
+}
+
+impl TermSummary {
+    fn window_bytes(&self) -> usize {
+        self.windows
+            .as_ref()
+            .map_or(0, |windows| std::mem::size_of_val(&**windows))
+    }
+}
+
+/// Whether a term in `doc_freq` of a segment's `max_doc` entries has its windows kept.
+fn is_windowed(doc_freq: u32, max_doc: u32) -> bool {
+    doc_freq <= max_doc / MOST_ENTRIES_WINDOWED
 }
 
 /// Each frequency of `term` in `segment` with the shortest entry length it has there,
@@ -183,7 +229,7 @@ fn read_summary(
     let Some(info) = inverted.get_term_info(term)? else {
         return Ok(TermSummary {
             pairs: Box::new([]),
-            windows: Box::new([]),
+            windows: None,
         });
     };
     let lengths = fieldnorms(segment, term.field())?;
@@ -192,18 +238,21 @@ fn read_summary(
         inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
     // By frequency (nearly all are small), the shortest length plus one; 0 for none.
     let mut shortest: Vec<u16> = Vec::new();
-    let windows_len = (segment.max_doc() as usize).div_ceil(1 << window_log2);
-    let mut windows = vec![WindowMost::default(); windows_len];
+    let mut windows = is_windowed(info.doc_freq, segment.max_doc()).then(|| {
+        let windows = (segment.max_doc() as usize).div_ceil(1 << window_log2);
+        vec![WindowMost::default(); windows]
+    });
     while block.block_len() > 0 {
         // By place in the block: without frequencies, the block holds none to zip with.
         for (at, &doc) in block.docs().iter().enumerate() {
             let (freq, length) = (block.freq(at), lengths.fieldnorm_id(doc));
-            let window = &mut windows[(doc >> window_log2) as usize];
-            let window_freq = u8::try_from(freq).unwrap_or(u8::MAX);
-            if window.freq == 0 || length < window.shortest {
-                window.shortest = length;
+            if let Some(windows) = &mut windows {
+                let window = &mut windows[(doc >> window_log2) as usize];
+                if window.freq == 0 || length < window.shortest {
+                    window.shortest = length;
+                }
+                window.freq = window.freq.max(u8::try_from(freq).unwrap_or(u8::MAX));
             }
-            window.freq = window.freq.max(window_freq);
             let freq = freq as usize;
             if freq >= shortest.len() {
                 shortest.resize(freq + 1, 0);
@@ -223,6 +272,6 @@ fn read_summary(
             .filter(|&(_, length)| length > 0)
             .map(|(freq, length)| (freq as u32, (length - 1) as u8))
             .collect(),
-        windows: windows.into_boxed_slice(),
+        windows: windows.map(Vec::into_boxed_slice),
     })
 }

@@ -17,16 +17,10 @@ pub(crate) struct WindowedPart {
     max: Score,
 }
 
-/// A term in more than this share of a segment's entries bounds no window usefully:
-/// nearly every window has an entry holding it often in a short text. Its windows
-/// are not read (reading them would cost a pass over its postings: 学校 教师 课程 at
-/// 1.5 M entries took 23 ms instead of 13 to search the first time).
-const MOST_ENTRIES_WINDOWED: u32 = 16;
-
 impl WindowedPart {
     /// `bm25` over `terms` (of one field, all held by any entry it scores), which no
-    /// entry of `segment` earns more than `max` of, bounded by the windows of its terms
-    /// that are not in most entries; none if all are.
+    /// entry of `segment` earns more than `max` of, bounded by the windows of those of
+    /// its terms that have them (see [`BestScores::windows`]); none if none does.
     pub fn new(
         best: &BestScores,
         segment: &SegmentReader,
@@ -37,12 +31,9 @@ impl WindowedPart {
         debug_assert!(terms
             .windows(2)
             .all(|pair| pair[0].field() == pair[1].field()));
-        let frequent = segment.max_doc() / MOST_ENTRIES_WINDOWED;
         let mut windowed = Vec::with_capacity(terms.len());
         for term in terms {
-            if segment.inverted_index(term.field())?.doc_freq(term)? <= frequent {
-                windowed.push(best.windows(segment, term)?);
-            }
+            windowed.extend(best.windows(segment, term)?);
         }
         Ok((!windowed.is_empty()).then_some(WindowedPart {
             bm25,
