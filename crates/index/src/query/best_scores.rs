@@ -47,7 +47,7 @@ const MOST_ENTRIES_WINDOWED: u32 = 16;
 /// bounds what the entries there can score. At 1.5 M entries, one thread, 双减 took
 /// 0.56 ms with windows of 512 entries, 0.55–0.61 with 256, 0.61–0.74 with 128 (more
 /// windows to bound than hits saved) and 0.94 without; the queries whose windows
-/// rarely fall short paid 0–5 % for bounding them (学校 教师 课程 2 %, 减负 5 %).
+/// rarely fall short paid up to 7 % for bounding them (减负 4–7 %, 学校 教师 课程 2–4 %).
 const DEFAULT_WINDOW_LOG2: u32 = 9;
 
 /// What a term can earn in one window of a segment's entries: its highest frequency
