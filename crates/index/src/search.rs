@@ -1686,4 +1686,65 @@ mod tests {
         }
         assert!(tighter > 0, "no best score well below the BM25 bound");
     }
+
+    /// A term's windows hold, for each window of entries, its highest frequency and the
+    /// shortest entry holding it there (none where no entry does); a term in more than
+    /// a sixteenth of a segment's entries has none.
+    #[test]
+    fn a_terms_windows_hold_its_highest_frequency_and_shortest_entry_in_each() {
+        const WINDOW_LOG2: u32 = 3;
+        let dir = seed_index();
+        let index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
+        let best_scores = BestScores::with_windows_of(WINDOW_LOG2);
+        let searcher = index.reader.searcher();
+        let fields = &index.fields;
+        let (mut windowed, mut held, mut unwindowed) = (0, 0, 0);
+        for (word, in_field) in [
+            ("双减", fields.title_bigrams),
+            ("课程", fields.title_bigrams),
+            ("学校", fields.title_bigrams),
+            ("双减", fields.text_bigrams),
+            ("减负", fields.text_bigrams),
+            ("教育", fields.text_bigrams),
+            ("心理健康", fields.text_words),
+        ] {
+            let term = Term::from_field_text(in_field, word);
+            for segment in searcher.segment_readers() {
+                let windows = best_scores.windows(segment, &term).unwrap();
+                let inverted = segment.inverted_index(in_field).unwrap();
+                let Some(windows) = windows else {
+                    let doc_freq = inverted.doc_freq(&term).unwrap();
+                    assert!(doc_freq == 0 || doc_freq > segment.max_doc() / 16, "{word}");
+                    unwindowed += 1;
+                    continue;
+                };
+                windowed += 1;
+                let lengths = segment.fieldnorms_readers().get_field(in_field).unwrap();
+                let mut expected = vec![(0u32, u8::MAX); segment.max_doc().div_ceil(8) as usize];
+                let mut postings = inverted
+                    .read_postings(&term, IndexRecordOption::WithFreqs)
+                    .unwrap()
+                    .unwrap();
+                while postings.doc() != TERMINATED {
+                    let doc = postings.doc();
+                    let length = lengths.as_ref().map_or(1, |l| l.fieldnorm_id(doc));
+                    let most = &mut expected[(doc >> WINDOW_LOG2) as usize];
+                    *most = (most.0.max(postings.term_freq()), most.1.min(length));
+                    postings.advance();
+                }
+                for (at, &(freq, shortest)) in expected.iter().enumerate() {
+                    let most = windows.at(at);
+                    assert_eq!(u32::from(most.freq), freq.min(255), "{word} window {at}");
+                    if freq > 0 {
+                        assert_eq!(most.shortest, shortest, "{word} window {at}");
+                        held += 1;
+                    }
+                }
+            }
+        }
+        assert!(
+            windowed > 0 && held > 0 && unwindowed > 0,
+            "{windowed} {held} {unwindowed}"
+        );
+    }
 }
