@@ -52,7 +52,7 @@ const DEFAULT_WINDOW_LOG2: u32 = 9;
 
 /// What a term can earn in one window of a segment's entries: its highest frequency
 /// and its shortest entry there, taken apart (so a bound, not the window's best score).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Clone, Copy, Default)]
 pub(crate) struct WindowMost {
     /// 0 where no entry of the window holds the term; `u8::MAX` for that many or more.
     pub freq: u8,
@@ -81,7 +81,6 @@ struct TermSummary {
 }
 
 /// A term's most in each window of a segment's entries (of a summary that has them).
-#[derive(Clone)]
 pub(crate) struct TermWindows(Arc<TermSummary>);
 
 impl TermWindows {
