@@ -28,9 +28,9 @@ use super::{explain_sum, fieldnorms};
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
 
 /// Words of 64 entries in a window.
-const WINDOW_WORDS: usize = 16;
+pub(super) const WINDOW_WORDS: usize = 16;
 /// Entries in a window.
-const WINDOW: u32 = 64 * WINDOW_WORDS as u32;
+pub(super) const WINDOW: u32 = 64 * WINDOW_WORDS as u32;
 /// The rarest term must be in one entry in this many for windows to pay (tantivy's
 /// own threshold for counting an intersection by windows): reading a window costs
 /// every entry of it that holds a term, skipping costs the candidates of the rarest.
@@ -210,7 +210,7 @@ impl WindowFreqs {
 /// Sets the bits of `docs` (rising, within the window from `start`). A word's bits are
 /// gathered in a register while the entries stay in it: or-ing each into memory made
 /// every entry wait on the store of the one before.
-fn set_bits(window: &mut [u64; WINDOW_WORDS], docs: &[DocId], start: DocId) {
+pub(super) fn set_bits(window: &mut [u64; WINDOW_WORDS], docs: &[DocId], start: DocId) {
     let Some(&first) = docs.first() else {
         return;
     };

@@ -11,6 +11,7 @@ mod positions;
 mod postings;
 pub mod substring;
 pub mod syntax;
+mod title_windows;
 mod window_bounds;
 
 use tantivy::fieldnorm::FieldNormReader;
