@@ -271,6 +271,7 @@ impl ScoreOnDemand for FacetSegmentCollector {
         if self.unfiltered && !self.wanted.any() {
             return;
         }
+        self.columns.prefetch(doc);
         self.uncounted.push(doc);
         if self.uncounted.len() == COUNT_BATCH {
             self.count_uncounted();
@@ -286,7 +287,9 @@ impl FacetSegmentCollector {
     /// reading one's facet values is a cache miss; one entry at a time, between the
     /// reads of the postings, those misses came one after another and were most of
     /// the time of counting. Copying a batch's values out first, in a loop of nothing
-    /// else, lets the processor have many of them in flight at once.
+    /// else, lets the processor have many of them in flight at once; and each hit's
+    /// are fetched as it is set aside, so most are at hand by then (1.5 M entries, one
+    /// thread: 双减 0.53-0.58 -> 0.49-0.51 ms, 劳动教育 and 校外培训 -双减 up to 5 %).
     fn count_uncounted(&mut self) {
         let mut batch = [EntryFacets::default(); COUNT_BATCH];
         let batch = &mut batch[..self.uncounted.len()];
