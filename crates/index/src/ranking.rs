@@ -160,6 +160,11 @@ impl PieceTop {
         if self.is_settled(columns) {
             return;
         }
+        // Ranked by score alone, the score the page asks for only rises (see below), so
+        // an entry given up on stays so: most hits of a large result end here.
+        if self.ranking.shares_floor() && doc < self.given_up_before {
+            return;
+        }
         let year = match self.ranking.sort {
             SortOrder::Year => columns.year(doc),
             SortOrder::Relevance => 0,
