@@ -75,8 +75,10 @@ impl TitleWindows {
         without_titles: Score,
         slack: Score,
     ) -> Option<(Score, DocId)> {
-        if without_titles * (1.0 + slack) >= floor {
-            // Every entry may reach it: no title need be read.
+        if without_titles * (1.0 + slack) >= floor || doc < self.base {
+            // Every entry may reach it: no title need be read. (An entry before the
+            // window, which the order of asking rules out, is not known about: the
+            // postings have moved past it.)
             return None;
         }
         if doc >= self.end {
@@ -268,6 +270,19 @@ mod tests {
             }
         }
         assert!(passed_over > 1_000, "{passed_over} entries passed over");
+    }
+
+    /// An entry before the window, which the order of asking rules out, is never
+    /// given up on: the postings have moved past it.
+    #[test]
+    fn an_entry_asked_about_out_of_order_is_not_given_up_on() {
+        let (index, _) = title_index();
+        let mut windows = windows_of(&index);
+        let floor = 100.0;
+        assert!(windows
+            .short_of(2_000, floor, WITHOUT_TITLES, SLACK)
+            .is_some());
+        assert_eq!(windows.short_of(5, floor, WITHOUT_TITLES, SLACK), None);
     }
 
     /// Where the rest of a score reaches the floor alone, every entry may reach it.
