@@ -27,7 +27,12 @@
 //!   window that falls short of the page are given up on together, unscored: 双减 at
 //!   1.5 M entries had 14.5 k hits scored as far as their title bonus, and now has a
 //!   few hundred (0.94 → 0.56 ms on one thread; over HTTP without the answer cache,
-//!   ~1,775 → ~2,640 req/s).
+//!   ~1,775 → ~2,640 req/s);
+//! - with several title terms, the hits whose titles hold no set of them that could
+//!   lift them to the page are given up on a window of entries at a time
+//!   ([`super::title_windows`]), and with one, a title holder that falls short gives
+//!   up on the entries before the title's next possible match (see
+//!   [`ScoreReaching`]).
 
 use std::sync::Arc;
 
