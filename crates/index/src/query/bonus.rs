@@ -305,9 +305,11 @@ impl Weight for WithBonusWeight {
         }
         let required_max = self.required_max * boost;
         let most_without_titles = required_max + at_most_after[checked_before_required];
-        let title_windows = match most_without_titles.is_finite() {
-            true => title_windows(&titles, reader)?,
-            false => None,
+        let title_windows = match &self.required_parts {
+            Some(parts) if most_without_titles.is_finite() => {
+                title_windows(&titles, parts, reader)?
+            }
+            _ => None,
         };
         let window_bounds = windows.map(|best| {
             WindowBounds::new(windowed, unwindowed, best.window_log2(), reader.max_doc())
@@ -335,12 +337,29 @@ impl Weight for WithBonusWeight {
 
 /// Which of the title bonuses (each with the most it earns) an entry holds, window by
 /// window, where there are several and all are terms (a substring's title holders
-/// are not known without positions).
+/// are not known without positions), and where the required parts `parts` are
+/// expected to match enough entries for windows to pay.
 fn title_windows(
     titles: &[(&BonusWeight, Score)],
+    parts: &[(Vec<Term>, Bm25Weight)],
     reader: &SegmentReader,
 ) -> tantivy::Result<Option<Box<TitleWindows>>> {
     if !TitleWindows::handles(titles.len()) {
+        return Ok(None);
+    }
+    // A part matches no more entries than its rarest term; the parts are taken to
+    // match independently of one another.
+    let max_doc = f64::from(reader.max_doc().max(1));
+    let mut match_share = 1.0;
+    for (terms, _) in parts {
+        let mut rarest = max_doc;
+        for term in terms {
+            let doc_freq = reader.inverted_index(term.field())?.doc_freq(term)?;
+            rarest = rarest.min(f64::from(doc_freq));
+        }
+        match_share *= rarest / max_doc;
+    }
+    if !TitleWindows::pay_for(match_share) {
         return Ok(None);
     }
     let mut terms = Vec::with_capacity(titles.len());
