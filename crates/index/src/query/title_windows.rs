@@ -17,6 +17,7 @@ use tantivy::{DocId, Score, TERMINATED};
 
 use super::all_terms::{set_bits, WINDOW, WINDOW_WORDS};
 use super::postings::Cursor;
+
 /// Most title terms handled: the sets of terms that can reach the floor are tried
 /// one by one, 2^n of them.
 const MOST_TITLES: usize = 6;
