@@ -424,7 +424,7 @@ impl TextCompiler<'_> {
 
     /// The bigrams of a term in `field` whose positions are checked (with their offsets
     /// in the term), the cheapest to read that cover every character; and the others
-    /// but those in most entries.
+    /// that can rule candidates out (see [`narrowing_bigrams`]).
     fn covering(
         &self,
         grams: &[String],

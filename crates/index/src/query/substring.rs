@@ -11,7 +11,7 @@
 //! (the title of an index built before it had them), are decided by positions alone.
 //!
 //! The term's other bigrams narrow the candidates too, not only the covering ones whose
-//! positions are read (all but those in most entries, see `compile`): 课后服务 is
+//! positions are read (those that can rule candidates out, see `compile`): 课后服务 is
 //! covered by 课后 and 服务, which stand together in twice as many entries as 课后服务
 //! does (课后延时服务); with 后服 as well, nearly every candidate holds the word. A
 //! seek costs far less than the positions of a candidate that turns out not to match.
@@ -43,7 +43,7 @@ pub struct SubstringQuery {
     /// The covering bigrams, each with its character offset in the term: their
     /// positions decide an entry the word field does not.
     bigrams: Vec<(usize, Term)>,
-    /// The term's other bigrams, but those in most entries, each with its offset: an
+    /// The term's other bigrams that can rule candidates out, each with its offset: an
     /// entry must hold them, and where a covering bigram is in most entries of a
     /// segment, their positions are checked before it is sought (see
     /// [`SubstringScorer::next_match`]).
