@@ -298,6 +298,41 @@ fn bad_files_are_named_and_the_rest_goes_on() {
     );
 }
 
+/// A query may begin with an exclusion (`-双减 校外培训`): it is the query, not an
+/// unknown option. A plan's preamble, which has no number, is named once by its title.
+#[test]
+fn a_query_may_begin_with_an_exclusion_and_a_preamble_is_named_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    build_index(&index);
+    let ix = index.to_str().unwrap();
+    let excluded_first = search_ids(&index, "-双减 校外培训");
+    assert!(!excluded_first.is_empty());
+    assert_eq!(excluded_first, search_ids(&index, "校外培训 -双减"));
+    assert!(!search_ids(&index, "校外培训").is_empty());
+    let total = |query: &str| -> u64 {
+        let json: serde_json::Value =
+            serde_json::from_str(&ok(&["search", query, "--json", "--index", ix])).unwrap();
+        json["total"].as_u64().unwrap()
+    };
+    assert_eq!(total("-双减") + total("双减"), total(""));
+    let stats: serde_json::Value =
+        serde_json::from_str(&ok(&["stats", "-双减 校外培训", "--json", "--index", ix])).unwrap();
+    assert_eq!(stats["total_items"], excluded_first.len());
+    // Help is still help.
+    assert!(ok(&["search", "-h"]).contains("Usage"));
+
+    let text = ok(&["search", "成立75周年", "--index", ix]);
+    assert!(text.starts_with("1 entry matches 成立75周年"), "{text}");
+    let hit = text.lines().nth(2).unwrap();
+    assert_eq!(hit.trim_start(), "1  总体要求  [广东省 东莞市 2024]");
+    let preamble = ok(&["show", "000_7df3fdc0b0d15778-p1-pre", "--index", ix]);
+    assert!(
+        preamble.lines().any(|line| line == "总体要求") && !preamble.contains("总体要求 总体要求"),
+        "{preamble}"
+    );
+}
+
 #[test]
 fn user_errors_are_clear_and_never_panic() {
     let dir = tempfile::tempdir().unwrap();

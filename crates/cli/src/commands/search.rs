@@ -15,7 +15,7 @@ use crate::IndexDir;
 #[derive(Args)]
 pub struct SearchArgs {
     /// Terms (all required), "quoted phrases", OR, -excluded, region:/year:/unit: filters. Empty browses.
-    #[arg(default_value = "")]
+    #[arg(default_value = "", allow_hyphen_values = true)]
     pub query: String,
     #[command(flatten)]
     pub place_and_time: PlaceAndTime,
@@ -107,21 +107,22 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
         print_json(&response)?;
         return Ok(ExitCode::SUCCESS);
     }
+    let one = response.total == 1;
+    let entries = if one { "entry" } else { "entries" };
     let what = if request.query.trim().is_empty() {
-        "entries".to_owned()
+        entries.to_owned()
     } else {
-        format!("entries match {}", request.query)
+        let verb = if one { "matches" } else { "match" };
+        format!("{entries} {verb} {}", request.query)
     };
     println!("{} {what}", bold(&response.total.to_string()));
     for (rank, hit) in response.hits.iter().enumerate() {
-        let number = hit
-            .number
-            .map_or_else(|| "总体要求".to_owned(), |n| format!("{n}."));
+        // A preamble has no number; its title (总体要求) names it.
+        let number = hit.number.map(|n| format!("{n}. ")).unwrap_or_default();
         println!();
         println!(
-            "{:>3}  {} {}  {}",
+            "{:>3}  {number}{}  {}",
             request.offset + rank + 1,
-            number,
             marked(&hit.title_marked),
             dim(&format!("[{} {}]", region(&hit.region), year(hit.year)))
         );

@@ -81,10 +81,9 @@ fn print_item_in_plan(item: &ItemRecord, plan: &Plan) {
                 .unwrap_or("(heading not in the copy)")
         );
     }
-    let number = item
-        .number
-        .map_or_else(|| "总体要求".to_owned(), |n| format!("{n}."));
-    println!("{} {}", bold(&number), bold(&item.title));
+    // A preamble has no number; its title (总体要求) names it.
+    let number = item.number.map(|n| format!("{n}. ")).unwrap_or_default();
+    println!("{}", bold(&format!("{number}{}", item.title)));
     if !item.body.is_empty() {
         println!("{}", item.body);
     }
