@@ -187,23 +187,23 @@ fn markdown(r: &Results) -> String {
     );
     let sqlite = r.sqlite.as_ref();
     if sqlite.is_some() {
-        let _ = writeln!(s, "| query | kind | hits | edusearch p50 | p95 | p99 | 1 thread p50 | 1 thread p99 | FTS5 p50 | p95 | p99 | FTS5 ÷ edusearch on 1 thread (p50) | FTS5 text method | same results |");
+        let _ = writeln!(s, "| query | kind | hits | edusearch p50 | p95 | p99 | 1 thread p50 | 1 thread p95 | 1 thread p99 | FTS5 p50 | p95 | p99 | FTS5 ÷ edusearch on 1 thread (p50) | FTS5 text method | same results |");
         let _ = writeln!(
             s,
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
         );
     } else {
         let _ = writeln!(
             s,
-            "| query | kind | hits | p50 | p95 | p99 | 1 thread p50 | 1 thread p99 |"
+            "| query | kind | hits | p50 | p95 | p99 | 1 thread p50 | 1 thread p95 | 1 thread p99 |"
         );
-        let _ = writeln!(s, "|---|---|---:|---:|---:|---:|---:|---:|");
+        let _ = writeln!(s, "|---|---|---:|---:|---:|---:|---:|---:|---:|");
     }
     for (i, q) in r.queries.iter().enumerate() {
         let e = &q.latency;
         let _ = write!(
             s,
-            "| {} | {} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms |",
+            "| {} | {} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms |",
             q.label.replace('|', "\\|"),
             q.case.kind,
             q.total,
@@ -211,6 +211,7 @@ fn markdown(r: &Results) -> String {
             e.p95_ms,
             e.p99_ms,
             q.one_thread.p50_ms,
+            q.one_thread.p95_ms,
             q.one_thread.p99_ms
         );
         if let Some(f) = sqlite.and_then(|x| x.cases.get(i)) {
@@ -318,4 +319,96 @@ fn markdown(r: &Results) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::{markdown, Machine, Results};
+    use crate::harness::fixtures::{latency, query};
+    use crate::harness::http::HttpOutcome;
+    use crate::harness::sqlite::{Check, SqliteCase, SqliteResult};
+    use crate::synth::CorpusInfo;
+
+    fn results(with_sqlite: bool) -> Results {
+        let queries = vec![query("双减", 0.5, 0.6), query("学校 教师 课程", 4.2, 7.7)];
+        let sqlite = with_sqlite.then(|| SqliteResult {
+            build_seconds: 1.0,
+            db_bytes: 1,
+            sqlite_version: "3".to_owned(),
+            cases: queries
+                .iter()
+                .map(|q| SqliteCase {
+                    label: q.label.clone(),
+                    method: "MATCH".to_owned(),
+                    total: q.total,
+                    latency: latency(100.0, 120.0),
+                    check: Check::default(),
+                })
+                .collect(),
+        });
+        Results {
+            machine: Machine {
+                cores: 2,
+                memory_gb: 23.5,
+                cpu: "cpu".to_owned(),
+                os: "linux".to_owned(),
+            },
+            corpus: CorpusInfo {
+                generator_version: 1,
+                seed: 1,
+                items_requested: 2,
+                plans: 1,
+                items: 2,
+                entries: 3,
+                plan_bytes: 1,
+                jsonl_bytes: 1,
+                text_bytes: 1,
+                plans_dir: PathBuf::new(),
+                jsonl: PathBuf::new(),
+                seed_reader: String::new(),
+                seed_items: 1,
+                seed_sentences: 1,
+            },
+            rounds: 10,
+            budget_seconds: 1.0,
+            fidelity: None,
+            indexing: Vec::new(),
+            queries,
+            sqlite,
+            http: HttpOutcome::default(),
+            total_seconds: 1.0,
+            targets: Vec::new(),
+        }
+    }
+
+    /// Every row of every table has as many cells as its header, with the peer's
+    /// columns and without them, so no figure lands under another's heading.
+    #[test]
+    fn every_table_row_has_its_headers_cells() {
+        for with_sqlite in [true, false] {
+            let report = markdown(&results(with_sqlite));
+            let mut header: Option<usize> = None;
+            let mut rows = 0;
+            for line in report.lines() {
+                if !line.starts_with('|') {
+                    header = None;
+                    continue;
+                }
+                // Cells: the bars between them, less the one that closes the row.
+                let cells = line.matches(" | ").count() + 1;
+                match header {
+                    None => header = Some(cells),
+                    Some(expected) if !line.starts_with("|---") => {
+                        assert_eq!(cells, expected, "{line}");
+                        rows += 1;
+                    }
+                    Some(_) => {}
+                }
+            }
+            assert!(rows >= 4, "{report}");
+            assert!(report.contains("| 1 thread p50 | 1 thread p95 | 1 thread p99 |"));
+        }
+    }
 }

@@ -185,39 +185,9 @@ pub fn check(
 #[cfg(test)]
 mod tests {
     use super::{check, TargetCheck};
+    use crate::harness::fixtures::{latency, query};
     use crate::harness::http::{HttpOutcome, LoadRun, ServerMemory};
-    use crate::harness::queries::QueryResult;
     use crate::harness::sqlite::{Check, SqliteCase, SqliteResult};
-    use crate::harness::{Case, Latency};
-
-    fn latency(p50_ms: f64, p99_ms: f64) -> Latency {
-        Latency {
-            p50_ms,
-            p99_ms,
-            ..Latency::default()
-        }
-    }
-
-    /// A query searched in `shared` ms by two threads and in `alone` ms by one (p50;
-    /// p99 twice that).
-    fn query(label: &str, shared: f64, alone: f64) -> QueryResult {
-        QueryResult {
-            case: Case {
-                kind: "single word",
-                query: label.to_owned(),
-                filtered: false,
-                required: vec![label.to_owned()],
-                excluded: Vec::new(),
-            },
-            label: label.to_owned(),
-            total: 1,
-            latency: latency(shared, 2.0 * shared),
-            search_threads: 2,
-            one_thread: latency(alone, 2.0 * alone),
-            counts_only: Latency::default(),
-            total_only: Latency::default(),
-        }
-    }
 
     fn row<'a>(checks: &'a [TargetCheck], target: &str) -> &'a TargetCheck {
         checks

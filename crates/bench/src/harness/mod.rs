@@ -2,6 +2,8 @@
 //! its own module, then one report. Also the query mix and the latency statistics that
 //! the engines share.
 
+#[cfg(test)]
+pub mod fixtures;
 pub mod http;
 pub mod indexing;
 pub mod queries;
