@@ -25,7 +25,8 @@ use crate::layout::{self, DICTIONARY_FILE, PLANS_FILE};
 use crate::passes::{every_entry, Passes, SegmentThreads};
 use crate::plan_table::{OpenPlan, PlanTable};
 use crate::query::{
-    compile, parse_query, resolve_region, BestScores, CompiledQuery, Dimension, FieldFilesCache,
+    compile, parse_query, resolve_region, BestScores, CompiledQuery, DenseSets, Dimension,
+    FieldFilesCache, IndexCaches,
 };
 use crate::ranking::{PageCollector, Ranking};
 use crate::record::ItemRecord;
@@ -63,6 +64,8 @@ pub struct SearchIndex {
     /// Where queries read the positions of their terms.
     field_files: Arc<FieldFilesCache>,
     best_scores: Arc<BestScores>,
+    /// Where queries of several frequent terms read those terms' entries.
+    dense_sets: Arc<DenseSets>,
     segment_threads: SegmentThreads,
 }
 
@@ -130,9 +133,19 @@ impl SearchIndex {
             columns: ColumnCache::default(),
             field_files: Arc::default(),
             best_scores: Arc::default(),
+            dense_sets: Arc::default(),
             segment_threads: SegmentThreads::new(search_threads)
                 .map_err(IndexError::tantivy("starting the search threads"))?,
         })
+    }
+
+    /// What the searches of this index keep for one another.
+    fn caches(&self) -> IndexCaches<'_> {
+        IndexCaches {
+            files: &self.field_files,
+            best_scores: &self.best_scores,
+            dense_sets: &self.dense_sets,
+        }
     }
 
     pub fn info(&self) -> &IndexInfo {
@@ -154,8 +167,7 @@ impl SearchIndex {
             &self.fields,
             &self.jieba,
             &passes.searcher,
-            &self.field_files,
-            &self.best_scores,
+            self.caches(),
         )?;
         Ok((passes, compiled))
     }
@@ -1386,8 +1398,7 @@ mod tests {
                 &index.fields,
                 &index.jieba,
                 &searcher,
-                &index.field_files,
-                &index.best_scores,
+                index.caches(),
             )
             .unwrap();
             let weight = compiled

@@ -9,12 +9,17 @@
 //! frequencies are kept with the window (seeking scorers of their own to the entries
 //! asked for a score cost more than the window saved). Sparser terms are left to
 //! tantivy's intersection, which skips through them. Within a window, a term far
-//! denser than the candidates left is sought for each instead of read through. The
-//! same windows, of the bigrams substring terms need, filter the candidates of a
-//! conjunction (see `conjunction`).
+//! denser than the candidates left is sought for each instead of read through. A term
+//! whose entries are kept as a set (see `dense_sets`) is not read at all: the window's
+//! bits are copied from the set, and with no window read to keep its frequencies, its
+//! postings are sought for those of the few entries scored. The same windows, of the
+//! bigrams substring terms need, filter the candidates of a conjunction (see
+//! `conjunction`).
 //!
 //! Scores are those of tantivy's intersection to the bit: the same scorers, summed in
 //! the same order.
+
+use std::sync::Arc;
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::{
@@ -23,6 +28,7 @@ use tantivy::query::{
 };
 use tantivy::schema::IndexRecordOption;
 
+use super::dense_sets::{DenseSets, EntrySet};
 use super::postings::Cursor;
 use super::{explain_sum, fieldnorms};
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
@@ -46,6 +52,8 @@ const PROBE_RATIO: u32 = 8;
 #[derive(Debug, Clone)]
 pub struct AllTermsQuery {
     terms: Vec<TermQuery>,
+    /// Where the entries of dense terms are kept, if anywhere.
+    dense_sets: Option<Arc<DenseSets>>,
 }
 
 impl AllTermsQuery {
@@ -57,7 +65,14 @@ impl AllTermsQuery {
                 .into_iter()
                 .map(|term| TermQuery::new(term, IndexRecordOption::WithFreqs))
                 .collect(),
+            dense_sets: None,
         }
+    }
+
+    /// Reads the entries of its dense terms from `sets` (see `dense_sets`).
+    pub fn with_dense_sets(mut self, sets: Arc<DenseSets>) -> AllTermsQuery {
+        self.dense_sets = Some(sets);
+        self
     }
 }
 
@@ -92,6 +107,7 @@ impl Query for AllTermsQuery {
             terms,
             bm25,
             weights,
+            dense_sets: self.dense_sets.clone(),
         }))
     }
 
@@ -109,6 +125,7 @@ struct AllTermsWeight {
     /// The terms' own query weights: tantivy's intersection of their scorers matches
     /// where the terms are sparse.
     weights: Vec<Box<dyn Weight>>,
+    dense_sets: Option<Arc<DenseSets>>,
 }
 
 impl Weight for AllTermsWeight {
@@ -155,10 +172,15 @@ impl Weight for AllTermsWeight {
                 }),
                 None => None,
             };
+            let set = match &self.dense_sets {
+                Some(sets) => sets.entries(reader, term, info.doc_freq)?,
+                None => None,
+            };
             lists.push(List {
                 postings,
                 scoring,
                 per_window: 0,
+                set,
             });
         }
         Ok(Box::new(WindowedIntersection::new(lists, reader.max_doc())))
@@ -175,6 +197,10 @@ struct List {
     scoring: Option<TermScoring>,
     /// Entries of a window that hold the term, on average.
     per_window: u32,
+    /// The entries holding the term, where it is dense enough for them to be kept
+    /// (see `dense_sets`): a window's bits are copied from them, and the postings are
+    /// sought only for the frequencies of the entries scored.
+    set: Option<Arc<EntrySet>>,
 }
 
 struct TermScoring {
@@ -321,6 +347,7 @@ impl WindowedIntersection {
                 postings: Cursor::new(block),
                 scoring: None,
                 per_window: 0,
+                set: None,
             });
         }
         let rarest = lists
@@ -346,8 +373,21 @@ impl WindowedIntersection {
             self.words = [u64::MAX; WINDOW_WORDS];
             for (at, list) in self.lists.iter_mut().enumerate() {
                 let List {
-                    postings, scoring, ..
+                    postings,
+                    scoring,
+                    set,
+                    ..
                 } = list;
+                if let Some(set) = set {
+                    for (word, entries) in self.words.iter_mut().zip(set.window(start)) {
+                        *word &= entries;
+                    }
+                    next = next.max(set.first_from(horizon));
+                    if self.words.iter().all(|&word| word == 0) {
+                        break;
+                    }
+                    continue;
+                }
                 if let Some(kept) = scoring.as_mut().and_then(|s| s.window.as_mut()) {
                     kept.clear();
                 }
@@ -514,15 +554,19 @@ impl Scorer for WindowedIntersection {
     /// summed as tantivy's intersection sums them: the first two, then the rest.
     fn score(&mut self) -> Score {
         let doc = self.doc;
-        // In the window, the frequencies read with it; decided alone, every list
-        // stands on the entry.
+        // In the window, the frequencies read with it (a list kept as a set is sought);
+        // decided alone, every list stands on the entry.
         let in_window = self.in_window;
-        let mut scores = self.lists.iter().map(|list| match &list.scoring {
+        let mut scores = self.lists.iter_mut().map(|list| match &list.scoring {
             Some(scoring) => {
                 let freq = match &scoring.window {
                     None => 1,
-                    Some(window) if in_window => window.freq(doc),
-                    Some(_) => list.postings.block.freq(list.postings.at),
+                    Some(window) if in_window && list.set.is_none() => window.freq(doc),
+                    Some(_) => {
+                        // Not read with the window (or decided alone): on the entry.
+                        list.postings.seek(doc);
+                        list.postings.block.freq(list.postings.at)
+                    }
                 };
                 scoring
                     .bm25
@@ -542,7 +586,9 @@ mod tests {
     use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, TEXT};
     use tantivy::{doc, DocId, DocSet, Index, SeekDangerResult, Term, TERMINATED};
 
-    use super::{AllTermsQuery, WindowedIntersection, WINDOW};
+    use std::sync::Arc;
+
+    use super::{AllTermsQuery, DenseSets, WindowedIntersection, WINDOW};
 
     /// An index of two segments whose entries hold words a, b, c (in most entries, a
     /// few times each), p (in one in 16: dense enough for windows, sparse enough that
@@ -596,8 +642,21 @@ mod tests {
 
     /// Every term's matches in order, with their scores, and the bits of tantivy's
     /// intersection; and entries sought one after another from fresh scorers agree.
+    /// With the entries of dense terms kept as sets too (a, b, c and filler are; p, s
+    /// and r are too sparse), and without.
     #[test]
     fn all_terms_match_and_score_as_tantivys_intersection() {
+        let without = all_terms_as_tantivys_intersection(None);
+        let sets = Arc::new(DenseSets::default());
+        let with = all_terms_as_tantivys_intersection(Some(Arc::clone(&sets)));
+        assert_eq!(with, without, "the same windows and matches either way");
+        // The four dense terms, in both fields they are queried in, in two segments.
+        assert_eq!(sets.len(), 2 * (4 + 3));
+    }
+
+    /// [`all_terms_match_and_score_as_tantivys_intersection`] with `dense_sets` or
+    /// without: the segments that were windowed and the matches led by a rarer term.
+    fn all_terms_as_tantivys_intersection(dense_sets: Option<Arc<DenseSets>>) -> (usize, usize) {
         let (index, text, basic) = index();
         let searcher = index.reader().unwrap().searcher();
         // `basic:a` is a in the field without frequencies.
@@ -629,7 +688,11 @@ mod tests {
                     .map(|query| (Occur::Must, Box::new(query.clone()) as Box<dyn Query>))
                     .collect(),
             );
-            let all = AllTermsQuery::new(terms.iter().map(|query| query.term().clone()).collect());
+            let mut all =
+                AllTermsQuery::new(terms.iter().map(|query| query.term().clone()).collect());
+            if let Some(sets) = &dense_sets {
+                all = all.with_dense_sets(Arc::clone(sets));
+            }
             let scoring = EnableScoring::enabled_from_searcher(&searcher);
             let expected = intersection.weight(scoring).unwrap();
             let found = all.weight(scoring).unwrap();
@@ -752,6 +815,7 @@ mod tests {
             led_matches >= 50,
             "{led_matches} matches led by a rarer term"
         );
+        (windowed_segments, led_matches)
     }
 
     /// A term no entry of a segment has leaves nothing to match there.

@@ -20,6 +20,7 @@ use super::all_terms::AllTermsQuery;
 use super::best_scores::BestScores;
 use super::bonus::{Bonus, BonusQuery, Required};
 use super::conjunction::ConjunctionQuery;
+use super::dense_sets::DenseSets;
 use super::postings::FieldFilesCache;
 use super::substring::SubstringQuery;
 use super::syntax::ParsedQuery;
@@ -115,24 +116,32 @@ impl CompiledQuery {
     }
 }
 
+/// What the searches of an open index read once and keep for one another.
+#[derive(Clone, Copy)]
+pub struct IndexCaches<'a> {
+    /// Where positions are read.
+    pub files: &'a Arc<FieldFilesCache>,
+    /// Where terms' best scores are.
+    pub best_scores: &'a Arc<BestScores>,
+    /// Where dense terms' entries are.
+    pub dense_sets: &'a Arc<DenseSets>,
+}
+
 /// `searcher`: the index the query will run on, whose term statistics choose the
-/// cheapest bigrams to check; `files`: where its positions are read; `best_scores`:
-/// where its title terms' best scores are.
+/// cheapest bigrams to check.
 pub fn compile(
     parsed: &ParsedQuery,
     request: &SearchRequest,
     fields: &Fields,
     jieba: &Jieba,
     searcher: &Searcher,
-    files: &Arc<FieldFilesCache>,
-    best_scores: &Arc<BestScores>,
+    caches: IndexCaches<'_>,
 ) -> Result<CompiledQuery, SearchError> {
     let text = TextCompiler {
         fields,
         jieba,
         searcher,
-        files,
-        best_scores,
+        caches,
     }
     .compile(parsed)?;
 
@@ -201,8 +210,7 @@ struct TextCompiler<'a> {
     fields: &'a Fields,
     jieba: &'a Jieba,
     searcher: &'a Searcher,
-    files: &'a Arc<FieldFilesCache>,
-    best_scores: &'a Arc<BestScores>,
+    caches: IndexCaches<'a>,
 }
 
 impl TextCompiler<'_> {
@@ -262,7 +270,8 @@ impl TextCompiler<'_> {
                 .filter_map(|(_, query)| query.downcast::<TermQuery>().ok())
                 .map(|query| query.term().clone())
                 .collect();
-            clauses.push((Occur::Must, Box::new(AllTermsQuery::new(terms))));
+            let all = AllTermsQuery::new(terms).with_dense_sets(Arc::clone(self.caches.dense_sets));
+            clauses.push((Occur::Must, Box::new(all)));
         }
         for term in &parsed.excluded {
             let words = whole_words(self.jieba, term);
@@ -284,7 +293,7 @@ impl TextCompiler<'_> {
                     .collect(),
                 words.into_iter().map(|word| (word, WORD_BOOST)).collect(),
             )
-            .with_best_scores(Arc::clone(self.best_scores)),
+            .with_best_scores(Arc::clone(self.caches.best_scores)),
         )))
     }
 
@@ -337,7 +346,7 @@ impl TextCompiler<'_> {
                     covering,
                     narrowing,
                     as_words,
-                    Arc::clone(self.files),
+                    Arc::clone(self.caches.files),
                 ))
             }
         })
@@ -366,8 +375,12 @@ impl TextCompiler<'_> {
                 // text has that word, or a longer one beginning with it.
                 let as_words = self.as_words(term, words, fields.text_words)?;
                 let (covering, narrowing) = self.covering(&grams, fields.text_bigrams)?;
-                let query =
-                    SubstringQuery::new(covering, narrowing, as_words, Arc::clone(self.files));
+                let query = SubstringQuery::new(
+                    covering,
+                    narrowing,
+                    as_words,
+                    Arc::clone(self.caches.files),
+                );
                 Exact {
                     scored_by: query.scored_by(),
                     query: Box::new(query),

@@ -7,6 +7,7 @@ pub(crate) mod best_scores;
 pub(crate) mod bonus;
 pub mod compile;
 pub(crate) mod conjunction;
+pub(crate) mod dense_sets;
 mod positions;
 mod postings;
 pub mod substring;
@@ -21,7 +22,8 @@ use tantivy::{DocId, SegmentReader, TantivyError};
 
 pub use best_scores::BestScores;
 pub(crate) use bonus::{Reached, ScoreReaching, WithBonusScorer};
-pub use compile::{compile, resolve_region, CompiledQuery, Dimension};
+pub use compile::{compile, resolve_region, CompiledQuery, Dimension, IndexCaches};
+pub use dense_sets::DenseSets;
 pub use postings::FieldFilesCache;
 pub use syntax::{parse_query, ParsedQuery};
 
