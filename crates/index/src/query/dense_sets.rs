@@ -74,6 +74,7 @@ impl EntrySet {
     }
 }
 
+/// The sets of an open index, by segment and term.
 pub struct DenseSets {
     table: Mutex<Table>,
     max_bytes: usize,
@@ -124,7 +125,8 @@ impl DenseSets {
         term: &Term,
         doc_freq: u32,
     ) -> tantivy::Result<Option<Arc<EntrySet>>> {
-        if doc_freq.saturating_mul(DENSE_SHARE) < segment.max_doc() {
+        let set_bytes = (segment.max_doc() as usize).div_ceil(64) * 8;
+        if doc_freq.saturating_mul(DENSE_SHARE) < segment.max_doc() || set_bytes > self.max_bytes {
             return Ok(None);
         }
         let key = (segment.segment_id(), term.clone());
@@ -256,7 +258,8 @@ mod tests {
         assert_eq!(sets.len(), 3);
     }
 
-    /// Past its bytes, the table is cleared and starts again with the set just read.
+    /// Past its bytes, the table is cleared and starts again with the set just read; a
+    /// set that would not fit alone is not kept.
     #[test]
     fn a_full_table_starts_again() {
         let (index, text) = index();
@@ -274,5 +277,10 @@ mod tests {
             assert!(sets.entries(segment, &term, doc_freq).unwrap().is_some());
             assert_eq!(sets.len(), kept, "after {word}");
         }
+        // A set larger than the table's room is never read.
+        let small = DenseSets::with_max_bytes(300);
+        let all = Term::from_field_text(text, "all");
+        assert!(small.entries(segment, &all, 3_000).unwrap().is_none());
+        assert_eq!(small.len(), 0);
     }
 }
