@@ -582,11 +582,11 @@ impl Scorer for WindowedIntersection {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, TermQuery};
     use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, TEXT};
     use tantivy::{doc, DocId, DocSet, Index, SeekDangerResult, Term, TERMINATED};
-
-    use std::sync::Arc;
 
     use super::{AllTermsQuery, DenseSets, WindowedIntersection, WINDOW};
 
