@@ -42,9 +42,10 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
 
 use super::best_scores::BestScores;
+use super::dense_sets::DenseSets;
 use super::postings::Cursor;
 use super::substring::{Approximation, SubstringQuery, SubstringScorer, SubstringWeight};
-use super::title_windows::{TitleTerm, TitleWindows};
+use super::title_windows::{Holders, TitleTerm, TitleWindows};
 use super::window_bounds::{WindowBounds, WindowedPart};
 use super::{fieldnorms, scorer_on};
 
@@ -74,6 +75,8 @@ pub struct BonusQuery {
     checked_before_required: usize,
     /// Where the bonuses checked first find the best score they earn in a segment.
     best_scores: Option<Arc<BestScores>>,
+    /// Where title terms read a window at a time keep their holders.
+    dense_sets: Option<Arc<DenseSets>>,
 }
 
 impl BonusQuery {
@@ -93,6 +96,7 @@ impl BonusQuery {
             bonuses: before.into_iter().chain(after).collect(),
             checked_before_required,
             best_scores: None,
+            dense_sets: None,
         }
     }
 
@@ -101,6 +105,14 @@ impl BonusQuery {
     /// the segment rather than by BM25's bound (see [`BestScores`]).
     pub fn with_best_scores(mut self, best_scores: Arc<BestScores>) -> BonusQuery {
         self.best_scores = Some(best_scores);
+        self
+    }
+
+    /// Keeps the holders of title terms read a window at a time (see
+    /// [`TitleWindows`]) as sets in `sets`, rather than reading their postings through
+    /// each search.
+    pub fn with_dense_sets(mut self, sets: Arc<DenseSets>) -> BonusQuery {
+        self.dense_sets = Some(sets);
         self
     }
 }
@@ -115,6 +127,7 @@ impl Clone for BonusQuery {
             bonuses: self.bonuses.clone(),
             checked_before_required: self.checked_before_required,
             best_scores: self.best_scores.clone(),
+            dense_sets: self.dense_sets.clone(),
         }
     }
 }
@@ -177,6 +190,7 @@ impl Query for BonusQuery {
             bonuses,
             checked_before_required: self.checked_before_required,
             best_scores: self.best_scores.clone(),
+            dense_sets: self.dense_sets.clone(),
         }))
     }
 
@@ -209,6 +223,7 @@ struct WithBonusWeight {
     bonuses: Vec<(BonusWeight, Score)>,
     checked_before_required: usize,
     best_scores: Option<Arc<BestScores>>,
+    dense_sets: Option<Arc<DenseSets>>,
 }
 
 impl WithBonusWeight {
@@ -307,7 +322,7 @@ impl Weight for WithBonusWeight {
         let most_without_titles = required_max + at_most_after[checked_before_required];
         let title_windows = match &self.required_parts {
             Some(parts) if most_without_titles.is_finite() => {
-                title_windows(&titles, parts, reader)?
+                title_windows(&titles, parts, reader, self.dense_sets.as_deref())?
             }
             _ => None,
         };
@@ -343,6 +358,7 @@ fn title_windows(
     titles: &[(&BonusWeight, Score)],
     parts: &[(Vec<Term>, Bm25Weight)],
     reader: &SegmentReader,
+    dense_sets: Option<&DenseSets>,
 ) -> tantivy::Result<Option<Box<TitleWindows>>> {
     if !TitleWindows::handles(titles.len()) {
         return Ok(None);
@@ -367,15 +383,25 @@ fn title_windows(
         let BonusWeight::Term { term, .. } = weight else {
             return Ok(None);
         };
-        let inverted = reader.inverted_index(term.field())?;
-        let Some(info) = inverted.get_term_info(term)? else {
-            return Ok(None);
+        // Every window of the segment reads the term's holders: kept as a set, they are
+        // copied out rather than decoded again each search.
+        let set = match dense_sets {
+            Some(sets) => sets.entries_read_through(reader, term)?,
+            None => None,
         };
-        let block = inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
-        terms.push(TitleTerm {
-            postings: Cursor::new(block),
-            most,
-        });
+        let holders = match set {
+            Some(set) => Holders::Set(set),
+            None => {
+                let inverted = reader.inverted_index(term.field())?;
+                let Some(info) = inverted.get_term_info(term)? else {
+                    return Ok(None);
+                };
+                let block =
+                    inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
+                Holders::Postings(Box::new(Cursor::new(block)))
+            }
+        };
+        terms.push(TitleTerm { holders, most });
     }
     Ok(TitleWindows::new(terms).map(Box::new))
 }

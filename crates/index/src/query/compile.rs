@@ -293,7 +293,8 @@ impl TextCompiler<'_> {
                     .collect(),
                 words.into_iter().map(|word| (word, WORD_BOOST)).collect(),
             )
-            .with_best_scores(Arc::clone(self.caches.best_scores)),
+            .with_best_scores(Arc::clone(self.caches.best_scores))
+            .with_dense_sets(Arc::clone(self.caches.dense_sets)),
         )))
     }
 

@@ -5,8 +5,11 @@
 //! 1.5 M) read each term's postings through a window at a time, decoding about a
 //! million entries per search; the bits of a window are copied out of a kept set
 //! instead. A term's frequencies are still read from its postings, for the few entries
-//! scored. Only terms in at least one entry in [`DENSE_SHARE`] are kept: a set costs a
-//! bit for every entry of the segment, whether the term is there or not.
+//! scored. Only terms in at least one entry in [`DENSE_SHARE`] are kept for that: a set
+//! costs a bit for every entry of the segment, whether the term is there or not, and
+//! a rarer term is mostly skipped over rather than read. A reader that reads all of a
+//! term's postings each search (the title terms of `title_windows`) has it kept
+//! whatever its share.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -125,8 +128,22 @@ impl DenseSets {
         term: &Term,
         doc_freq: u32,
     ) -> tantivy::Result<Option<Arc<EntrySet>>> {
+        if doc_freq.saturating_mul(DENSE_SHARE) < segment.max_doc() {
+            return Ok(None);
+        }
+        self.entries_read_through(segment, term)
+    }
+
+    /// The entries of `segment` holding `term`, whatever their share, for a reader that
+    /// would otherwise go through all of its postings each search; none where no entry
+    /// holds it, or a set would not fit the table.
+    pub(crate) fn entries_read_through(
+        &self,
+        segment: &SegmentReader,
+        term: &Term,
+    ) -> tantivy::Result<Option<Arc<EntrySet>>> {
         let set_bytes = (segment.max_doc() as usize).div_ceil(64) * 8;
-        if doc_freq.saturating_mul(DENSE_SHARE) < segment.max_doc() || set_bytes > self.max_bytes {
+        if set_bytes > self.max_bytes {
             return Ok(None);
         }
         let key = (segment.segment_id(), term.clone());
@@ -210,7 +227,8 @@ mod tests {
     }
 
     /// A kept set holds exactly the entries of the term's postings: read a window from
-    /// any entry, or searched for the next entry from any.
+    /// any entry, or searched for the next entry from any. A rare term is kept only for
+    /// a reader that goes through all its postings; a term no entry holds, never.
     #[test]
     fn a_set_holds_the_entries_of_the_terms_postings() {
         let (index, text) = index();
@@ -230,9 +248,13 @@ mod tests {
                 entries.push(postings.doc());
                 postings.advance();
             }
-            let Some(set) = sets.entries(segment, &term, doc_freq).unwrap() else {
-                assert_eq!(word, "rare", "one entry in 20 is too few for a set");
-                continue;
+            let set = match sets.entries(segment, &term, doc_freq).unwrap() {
+                Some(set) => set,
+                None => {
+                    assert_eq!(word, "rare", "one entry in 20 is too few for a set");
+                    let read_through = sets.entries_read_through(segment, &term).unwrap();
+                    read_through.expect("kept for a reader going through its postings")
+                }
             };
             for start in [0, 1, 63, 64, 65, 700, 1_999, 2_950, 3_000, 5_000] {
                 let window = set.window(start);
@@ -250,12 +272,17 @@ mod tests {
                 assert_eq!(set.first_from(start), next.unwrap_or(TERMINATED), "{word}");
             }
         }
-        assert_eq!(sets.len(), 3);
+        assert_eq!(sets.len(), 4);
         // Asked again, the kept set is given.
         let term = Term::from_field_text(text, "half");
         let again = sets.entries(segment, &term, 1_500).unwrap();
         assert!(again.is_some());
-        assert_eq!(sets.len(), 3);
+        let absent = Term::from_field_text(text, "absent");
+        assert!(sets
+            .entries_read_through(segment, &absent)
+            .unwrap()
+            .is_none());
+        assert_eq!(sets.len(), 4);
     }
 
     /// Past its bytes, the table is cleared and starts again with the set just read; a
