@@ -146,7 +146,6 @@ function chineseNumber(n) {
 
 function badges(entry) {
   const list = [];
-  if (entry.kind === 'preamble') list.push(el('span', { class: 'badge kind', text: '总体要求' }));
   const label = COMPLETENESS[entry.completeness];
   if (label) {
     list.push(el('span', { class: `badge ${entry.completeness}`, 'data-testid': 'badge', text: label }));

@@ -179,6 +179,21 @@ test('API errors are shown as a readable message', async () => {
   await context.close();
 });
 
+test('a preamble hit is named once, and opens at the top of its plan', async () => {
+  const { context, page, errors } = await open();
+  await page.goto(`${BASE}/?q=${encodeURIComponent('成立75周年')}`);
+  await waitForHits(page, 1);
+  const heading = await page.textContent('[data-testid=hit] h3');
+  assert.equal(heading.split('总体要求').length - 1, 1, `one 总体要求 in "${heading}"`);
+  await page.locator('[data-testid=hit-title]').click();
+  const current = page.locator('[data-testid=plan-item].current');
+  await current.waitFor();
+  assert.match(await current.textContent(), /总体要求/);
+  assert.deepEqual(errors, []);
+  await shot(page, '08-preamble');
+  await context.close();
+});
+
 test('phone width: facets fold above the results', async () => {
   const { context, page } = await open({ width: 390, height: 844 });
   await page.goto(`${BASE}/?q=${encodeURIComponent('双减')}`);
@@ -189,15 +204,15 @@ test('phone width: facets fold above the results', async () => {
   assert.equal(await page.locator('#facet-panel').getAttribute('open'), null, 'folded');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `no sideways scrolling (${overflow}px)`);
-  await shot(page, '08-phone');
+  await shot(page, '09-phone');
 
   await page.click('[data-testid=facet-toggle]');
   await page.locator('[data-testid=facet-region] [data-testid=facet-value]').first().waitFor({ state: 'visible' });
-  await shot(page, '09-phone-facets');
+  await shot(page, '10-phone-facets');
 
   await page.locator('[data-testid=hit-title]').first().click();
   await page.locator('[data-testid=plan-item].current').waitFor();
-  await shot(page, '10-phone-reader');
+  await shot(page, '11-phone-reader');
   await context.close();
 });
 
