@@ -30,6 +30,7 @@ use tantivy::schema::IndexRecordOption;
 
 use super::dense_sets::{DenseSets, EntrySet};
 use super::postings::Cursor;
+use super::set_freqs::SetFreqs;
 use super::{explain_sum, fieldnorms};
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
 
@@ -176,11 +177,21 @@ impl Weight for AllTermsWeight {
                 Some(sets) => sets.entries(reader, term, info.doc_freq)?,
                 None => None,
             };
+            let freqs = match (&scoring, &set) {
+                (
+                    Some(TermScoring {
+                        window: Some(_), ..
+                    }),
+                    Some(set),
+                ) => SetFreqs::new(Arc::clone(set)),
+                _ => None,
+            };
             lists.push(List {
                 postings,
                 scoring,
                 per_window: 0,
                 set,
+                freqs,
             });
         }
         Ok(Box::new(WindowedIntersection::new(lists, reader.max_doc())))
@@ -201,6 +212,8 @@ struct List {
     /// (see `dense_sets`): a window's bits are copied from them, and the postings are
     /// sought only for the frequencies of the entries scored.
     set: Option<Arc<EntrySet>>,
+    /// Where the frequencies of a term kept as a set are read, when scoring.
+    freqs: Option<SetFreqs>,
 }
 
 struct TermScoring {
@@ -348,6 +361,7 @@ impl WindowedIntersection {
                 scoring: None,
                 per_window: 0,
                 set: None,
+                freqs: None,
             });
         }
         let rarest = lists
@@ -554,16 +568,16 @@ impl Scorer for WindowedIntersection {
     /// summed as tantivy's intersection sums them: the first two, then the rest.
     fn score(&mut self) -> Score {
         let doc = self.doc;
-        // In the window, the frequencies read with it (a list kept as a set is sought);
-        // decided alone, every list stands on the entry.
+        // In the window, the frequencies read with it, or of a list kept as a set, by the
+        // entry's rank in it; decided alone, every list stands on the entry.
         let in_window = self.in_window;
         let mut scores = self.lists.iter_mut().map(|list| match &list.scoring {
             Some(scoring) => {
-                let freq = match &scoring.window {
-                    None => 1,
-                    Some(window) if in_window && list.set.is_none() => window.freq(doc),
-                    Some(_) => {
-                        // Not read with the window (or decided alone): on the entry.
+                let freq = match (&scoring.window, &mut list.freqs) {
+                    (None, _) => 1,
+                    (Some(_), Some(freqs)) => freqs.freq(doc),
+                    (Some(window), None) if in_window && list.set.is_none() => window.freq(doc),
+                    (Some(_), None) => {
                         list.postings.seek(doc);
                         list.postings.block.freq(list.postings.at)
                     }

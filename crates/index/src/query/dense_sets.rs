@@ -10,6 +10,10 @@
 //! a rarer term is mostly skipped over rather than read. A reader that reads all of a
 //! term's postings each search (the title terms of `title_windows`) has it kept
 //! whatever its share.
+//!
+//! A set also counts its entries every [`RANK_WORDS`] words, so that an entry's place
+//! among the term's postings is found with a few population counts: its frequency is
+//! then read from the one block of postings that holds it (see `set_freqs`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -19,6 +23,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, SegmentReader, Term, TERMINATED};
 
 use super::all_terms::{set_bits, WINDOW, WINDOW_WORDS};
+use super::set_freqs::TermBlocks;
 
 /// A term in fewer than one entry in this many of a segment is read from its postings.
 const DENSE_SHARE: u32 = 8;
@@ -29,9 +34,18 @@ const DENSE_SHARE: u32 = 8;
 /// close to the 10⁹ bytes it must stay under.
 const MAX_BYTES: usize = 8 << 20;
 
+/// Words of the set between two counts of the entries before them.
+const RANK_WORDS: usize = 8;
+
 /// One bit for each entry of a segment: set where the entry holds the term.
 pub(crate) struct EntrySet {
     words: Box<[u64]>,
+    /// How many entries hold the term before each run of [`RANK_WORDS`] words.
+    ranks: Box<[u32]>,
+    /// How many entries hold the term.
+    count: u32,
+    /// The term's postings, where its field records frequencies.
+    postings: Option<TermBlocks>,
 }
 
 impl EntrySet {
@@ -72,8 +86,28 @@ impl EntrySet {
         }
     }
 
+    /// How many entries before `doc` hold the term: `doc`'s place among the term's
+    /// postings, if it holds it.
+    pub fn rank(&self, doc: DocId) -> u32 {
+        let word = (doc / 64) as usize;
+        let run = word / RANK_WORDS;
+        let (Some(&before), Some(&bits)) = (self.ranks.get(run), self.words.get(word)) else {
+            return self.count;
+        };
+        let whole: u32 = (self.words[run * RANK_WORDS..word])
+            .iter()
+            .map(|w| w.count_ones())
+            .sum();
+        before + whole + (bits & ((1u64 << (doc % 64)) - 1)).count_ones()
+    }
+
+    /// The term's postings, to read its frequencies from; none where its field has none.
+    pub fn postings(&self) -> Option<&TermBlocks> {
+        self.postings.as_ref()
+    }
+
     fn bytes(&self) -> usize {
-        std::mem::size_of_val(&*self.words)
+        std::mem::size_of_val(&*self.words) + std::mem::size_of_val(&*self.ranks)
     }
 }
 
@@ -176,6 +210,7 @@ fn read_set(segment: &SegmentReader, term: &Term) -> tantivy::Result<Option<Entr
         return Ok(None);
     };
     let mut block = inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
+    let postings = TermBlocks::open(segment, term.field(), &info)?;
     let mut words = vec![0u64; (segment.max_doc() as usize).div_ceil(64)].into_boxed_slice();
     while block.block_len() > 0 {
         // A window's worth of words at a time, as `set_bits` fills them.
@@ -191,7 +226,21 @@ fn read_set(segment: &SegmentReader, term: &Term) -> tantivy::Result<Option<Entr
         }
         block.advance();
     }
-    Ok(Some(EntrySet { words }))
+    let mut count = 0u32;
+    let ranks = words
+        .chunks(RANK_WORDS)
+        .map(|run| {
+            let before = count;
+            count += run.iter().map(|w| w.count_ones()).sum::<u32>();
+            before
+        })
+        .collect();
+    Ok(Some(EntrySet {
+        words,
+        ranks,
+        count,
+        postings,
+    }))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub(crate) mod conjunction;
 pub(crate) mod dense_sets;
 mod positions;
 mod postings;
+mod set_freqs;
 pub mod substring;
 pub mod syntax;
 mod title_windows;

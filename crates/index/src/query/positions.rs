@@ -101,7 +101,7 @@ impl PositionBlocks {
 
 /// VInts (seven bits a byte, low first, the last byte marked by its high bit) until
 /// `bytes` or `output` ends; how many were read.
-fn decode_vints(bytes: &[u8], output: &mut [u32; BLOCK]) -> usize {
+pub(super) fn decode_vints(bytes: &[u8], output: &mut [u32; BLOCK]) -> usize {
     let mut read = 0;
     let mut value = 0u32;
     let mut shift = 0;

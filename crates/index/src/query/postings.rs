@@ -193,26 +193,10 @@ impl Positions {
         let positions = files
             .positions
             .read_bytes_slice(info.positions_range.clone())?;
-        let mut postings = files
+        let postings = files
             .postings
             .read_bytes_slice(info.postings_range.clone())?;
-        let full_blocks = (info.doc_freq / BLOCK) as usize;
-        let skips = if full_blocks == 0 {
-            OwnedBytes::empty()
-        } else {
-            let len = read_vint(&mut postings)?;
-            let (skips, _) = postings.split(len);
-            skips
-        };
-        if skips.len() != full_blocks * SKIP_ENTRY {
-            return Err(TantivyError::DataCorruption(DataCorruption::comment_only(
-                format!(
-                    "skip list of {} bytes for {full_blocks} blocks: not the layout of a \
-                     field with positions",
-                    skips.len()
-                ),
-            )));
-        }
+        let (skips, _) = split_skips(postings, info.doc_freq, SKIP_ENTRY)?;
         Ok(Positions {
             reader: PositionBlocks::open(positions)?,
             skips,
@@ -237,6 +221,55 @@ impl Positions {
     }
 }
 
+/// A term's postings (`postings`, its range of the field's file) split into its skip
+/// list, of `entry` bytes a full block, and its blocks.
+pub(super) fn split_skips(
+    mut postings: OwnedBytes,
+    doc_freq: u32,
+    entry: usize,
+) -> tantivy::Result<(OwnedBytes, OwnedBytes)> {
+    let full_blocks = (doc_freq / BLOCK) as usize;
+    let skips = if full_blocks == 0 {
+        OwnedBytes::empty()
+    } else {
+        let len = read_vint(&mut postings)?;
+        if len > postings.len() {
+            return Err(skips_corrupt(len, full_blocks));
+        }
+        let (skips, blocks) = postings.split(len);
+        postings = blocks;
+        skips
+    };
+    if skips.len() != full_blocks * entry {
+        return Err(skips_corrupt(skips.len(), full_blocks));
+    }
+    Ok((skips, postings))
+}
+
+fn skips_corrupt(len: usize, full_blocks: usize) -> TantivyError {
+    TantivyError::DataCorruption(DataCorruption::comment_only(format!(
+        "skip list of {len} bytes for {full_blocks} blocks: not the layout of the field"
+    )))
+}
+
+/// The slice of `component` (postings or positions) of `segment` that `field` has, the
+/// postings without their leading count of tokens; none where no entry has the field.
+pub(super) fn field_slice(
+    segment: &SegmentReader,
+    field: Field,
+    component: SegmentComponent,
+) -> tantivy::Result<Option<FileSlice>> {
+    // The field's postings start with its count of tokens (a u64), which the ranges of
+    // its terms leave out.
+    let header = match component {
+        SegmentComponent::Postings => 8,
+        _ => 0,
+    };
+    let file = segment.open_read(component)?;
+    let slice = CompositeFile::open(&file)?.open_read(field);
+    Ok(slice.map(|slice| slice.split(header).1))
+}
+
 /// A field's postings and positions in one segment.
 #[derive(Clone)]
 pub(super) struct FieldFiles {
@@ -247,22 +280,16 @@ pub(super) struct FieldFiles {
 impl FieldFiles {
     /// None where no entry of the segment has the field (nor so any of its terms).
     fn open(segment: &SegmentReader, field: Field) -> tantivy::Result<Option<FieldFiles>> {
-        let field_slice = |component: SegmentComponent| -> tantivy::Result<_> {
-            let file = segment.open_read(component)?;
-            Ok(CompositeFile::open(&file)?.open_read(field))
-        };
-        let Some(postings) = field_slice(SegmentComponent::Postings)? else {
+        let Some(postings) = field_slice(segment, field, SegmentComponent::Postings)? else {
             return Ok(None);
         };
-        let positions = field_slice(SegmentComponent::Positions)?.ok_or_else(|| {
-            TantivyError::DataCorruption(DataCorruption::comment_only(format!(
-                "field {field:?} of segment {} has postings but no positions",
-                segment.segment_id()
-            )))
-        })?;
-        // The field's postings start with its count of tokens (a u64), which the
-        // ranges of its terms leave out.
-        let (_, postings) = postings.split(8);
+        let positions =
+            field_slice(segment, field, SegmentComponent::Positions)?.ok_or_else(|| {
+                TantivyError::DataCorruption(DataCorruption::comment_only(format!(
+                    "field {field:?} of segment {} has postings but no positions",
+                    segment.segment_id()
+                )))
+            })?;
         Ok(Some(FieldFiles {
             postings,
             positions,
