@@ -44,6 +44,7 @@ use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMI
 use super::best_scores::BestScores;
 use super::dense_sets::DenseSets;
 use super::postings::Cursor;
+use super::set_freqs::SetFreqs;
 use super::substring::{Approximation, SubstringQuery, SubstringScorer, SubstringWeight};
 use super::title_windows::{Holders, TitleTerm, TitleWindows};
 use super::window_bounds::{WindowBounds, WindowedPart};
@@ -231,14 +232,17 @@ impl WithBonusWeight {
     /// `best_scores`: where a term bonus's best score in the segment is found, for a
     /// bound tighter than its BM25 bound.
     fn bonus_check(
+        &self,
         weight: &BonusWeight,
         reader: &SegmentReader,
         boost: Score,
-        best_scores: Option<&BestScores>,
     ) -> tantivy::Result<Option<BonusCheck>> {
+        let best_scores = self.best_scores.as_deref();
         Ok(match weight {
             BonusWeight::Term { term, bm25 } => {
-                let Some(check) = TermCheck::open(reader, term, bm25.boost_by(boost))? else {
+                let bm25 = bm25.boost_by(boost);
+                let sets = self.dense_sets.as_deref();
+                let Some(check) = TermCheck::open(reader, term, bm25, sets)? else {
                     return Ok(None);
                 };
                 let max = match best_scores {
@@ -280,12 +284,7 @@ impl Weight for WithBonusWeight {
         for (at, (weight, bonus_boost)) in self.bonuses.iter().enumerate() {
             // Boosted as tantivy's boost query boosts its inner query.
             let before_required = at < self.checked_before_required;
-            let check = Self::bonus_check(
-                weight,
-                reader,
-                boost * bonus_boost,
-                self.best_scores.as_deref(),
-            )?;
+            let check = self.bonus_check(weight, reader, boost * bonus_boost)?;
             if let Some(mut check) = check {
                 if let Some(best) = windows {
                     let part = match check.scored_by(weight) {
@@ -451,7 +450,7 @@ impl BonusCheck {
             return Earned::Score(0.0);
         }
         match &mut self.scorer {
-            BonusScorer::Term(check) => match check.postings.seek(doc) {
+            BonusScorer::Term(check) => match check.seek(doc) {
                 next if next == doc => {
                     self.from = doc + 1;
                     Earned::Score(check.score(doc))
@@ -485,7 +484,7 @@ impl BonusCheck {
             return self.from;
         }
         self.from = match &mut self.scorer {
-            BonusScorer::Term(check) => check.postings.seek(target),
+            BonusScorer::Term(check) => check.seek(target),
             BonusScorer::Substring(scorer) => match scorer.approximate(target) {
                 Approximation::NoneBefore(next) => next,
                 Approximation::Holds | Approximation::Candidate => target,
@@ -525,37 +524,72 @@ impl BonusCheck {
 /// next posting before searching the block, and called without a boxed scorer's
 /// dynamic calls: 双减 at 1.5 M entries, one thread, facets off, 0.86 → 0.77 ms.
 struct TermCheck {
-    postings: Cursor,
+    holders: TermHolders,
     bm25: Bm25Weight,
     fieldnorms: FieldNormReader,
 }
 
 impl TermCheck {
-    /// None where no entry of the segment holds the term.
+    /// None where no entry of the segment holds the term. A dense term's entries are
+    /// read from its set, kept in `sets` (as are those of a term kept for another
+    /// reader), and their frequencies by their rank in it.
     fn open(
         reader: &SegmentReader,
         term: &Term,
         bm25: Bm25Weight,
+        sets: Option<&DenseSets>,
     ) -> tantivy::Result<Option<TermCheck>> {
         let inverted = reader.inverted_index(term.field())?;
         let Some(info) = inverted.get_term_info(term)? else {
             return Ok(None);
         };
-        // A field indexed without frequencies reads each as 1.
-        let block =
-            inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+        let set = match sets {
+            Some(sets) => {
+                (sets.entries(reader, term, info.doc_freq)?).or_else(|| sets.kept(reader, term))
+            }
+            None => None,
+        };
+        let holders = match set.and_then(SetFreqs::new) {
+            Some(freqs) => TermHolders::Set(freqs),
+            None => {
+                // A field indexed without frequencies reads each as 1.
+                let block = inverted
+                    .read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+                TermHolders::Postings(Cursor::new(block))
+            }
+        };
         Ok(Some(TermCheck {
-            postings: Cursor::new(block),
+            holders,
             bm25,
             fieldnorms: fieldnorms(reader, term.field())?,
         }))
     }
 
-    /// The score of `doc`, the current entry.
-    fn score(&self, doc: DocId) -> Score {
-        let freq = self.postings.block.freq(self.postings.at);
+    /// The first entry at or after `target` that holds the term; never moves back.
+    fn seek(&mut self, target: DocId) -> DocId {
+        match &mut self.holders {
+            TermHolders::Postings(postings) => postings.seek(target),
+            TermHolders::Set(freqs) => freqs.set().first_from(target),
+        }
+    }
+
+    /// The score of `doc`, the entry just sought, which holds the term.
+    fn score(&mut self, doc: DocId) -> Score {
+        let freq = match &mut self.holders {
+            TermHolders::Postings(postings) => postings.block.freq(postings.at),
+            TermHolders::Set(freqs) => freqs.freq(doc),
+        };
         self.bm25.score(self.fieldnorms.fieldnorm_id(doc), freq)
     }
+}
+
+/// Where a bonus term's entries and frequencies are read.
+// Unboxed: the check holding it is boxed already, and the cursor is read for each entry.
+#[allow(clippy::large_enum_variant)]
+enum TermHolders {
+    Postings(Cursor),
+    /// A dense term's kept set.
+    Set(SetFreqs),
 }
 
 /// An entry's score as far as it was added up: a bonus can be checked only once per

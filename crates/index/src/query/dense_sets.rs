@@ -168,6 +168,14 @@ impl DenseSets {
         self.entries_read_through(segment, term)
     }
 
+    /// The entries of `segment` holding `term` if a set of them is kept already, for
+    /// another reader (title terms are, for `title_windows`): reading it costs nothing.
+    pub(crate) fn kept(&self, segment: &SegmentReader, term: &Term) -> Option<Arc<EntrySet>> {
+        let key = (segment.segment_id(), term.clone());
+        let table = self.table.lock().unwrap_or_else(|e| e.into_inner());
+        table.sets.get(&key).cloned()
+    }
+
     /// The entries of `segment` holding `term`, whatever their share, for a reader that
     /// would otherwise go through all of its postings each search; none where no entry
     /// holds it, or a set would not fit the table.
