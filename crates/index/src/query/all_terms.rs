@@ -11,10 +11,10 @@
 //! tantivy's intersection, which skips through them. Within a window, a term far
 //! denser than the candidates left is sought for each instead of read through. A term
 //! whose entries are kept as a set (see `dense_sets`) is not read at all: the window's
-//! bits are copied from the set, and with no window read to keep its frequencies, its
-//! postings are sought for those of the few entries scored. The same windows, of the
-//! bigrams substring terms need, filter the candidates of a conjunction (see
-//! `conjunction`).
+//! bits are copied from the set, and with no window read to keep its frequencies, those
+//! of the few entries scored are read by their rank in the set (see `set_freqs`). The
+//! same windows, of the bigrams substring terms need, filter the candidates of a
+//! conjunction (see `conjunction`).
 //!
 //! Scores are those of tantivy's intersection to the bit: the same scorers, summed in
 //! the same order.
@@ -209,10 +209,10 @@ struct List {
     /// Entries of a window that hold the term, on average.
     per_window: u32,
     /// The entries holding the term, where it is dense enough for them to be kept
-    /// (see `dense_sets`): a window's bits are copied from them, and the postings are
-    /// sought only for the frequencies of the entries scored.
+    /// (see `dense_sets`): a window's bits are copied from them.
     set: Option<Arc<EntrySet>>,
-    /// Where the frequencies of a term kept as a set are read, when scoring.
+    /// Where the frequencies of a term kept as a set are read, by the rank of the
+    /// entries scored in it.
     freqs: Option<SetFreqs>,
 }
 
