@@ -40,9 +40,10 @@ const RANK_WORDS: usize = 8;
 /// One bit for each entry of a segment: set where the entry holds the term.
 pub(crate) struct EntrySet {
     words: Box<[u64]>,
-    /// How many entries hold the term before each run of [`RANK_WORDS`] words.
+    /// How many entries hold the term before each run of [`RANK_WORDS`] words, where
+    /// its field records frequencies (none otherwise).
     ranks: Box<[u32]>,
-    /// How many entries hold the term.
+    /// How many entries hold the term (0 without ranks).
     count: u32,
     /// The term's postings, where its field records frequencies.
     postings: Option<TermBlocks>,
@@ -188,17 +189,16 @@ impl DenseSets {
         if set_bytes > self.max_bytes {
             return Ok(None);
         }
-        let key = (segment.segment_id(), term.clone());
-        let lock = || self.table.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(set) = lock().sets.get(&key) {
-            return Ok(Some(Arc::clone(set)));
+        if let Some(set) = self.kept(segment, term) {
+            return Ok(Some(set));
         }
         // Read without the lock: other searches go on meanwhile.
         let Some(set) = read_set(segment, term)? else {
             return Ok(None);
         };
         let set = Arc::new(set);
-        let mut table = lock();
+        let key = (segment.segment_id(), term.clone());
+        let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
         if table.bytes + set.bytes() > self.max_bytes {
             table.sets.clear();
             table.bytes = 0;
@@ -234,15 +234,19 @@ fn read_set(segment: &SegmentReader, term: &Term) -> tantivy::Result<Option<Entr
         }
         block.advance();
     }
+    // Ranks are only asked for to read frequencies.
     let mut count = 0u32;
-    let ranks = words
-        .chunks(RANK_WORDS)
-        .map(|run| {
-            let before = count;
-            count += run.iter().map(|w| w.count_ones()).sum::<u32>();
-            before
-        })
-        .collect();
+    let ranks = match postings {
+        Some(_) => words
+            .chunks(RANK_WORDS)
+            .map(|run| {
+                let before = count;
+                count += run.iter().map(|w| w.count_ones()).sum::<u32>();
+                before
+            })
+            .collect(),
+        None => Box::default(),
+    };
     Ok(Some(EntrySet {
         words,
         ranks,
