@@ -76,7 +76,8 @@ pub struct BonusQuery {
     checked_before_required: usize,
     /// Where the bonuses checked first find the best score they earn in a segment.
     best_scores: Option<Arc<BestScores>>,
-    /// Where title terms read a window at a time keep their holders.
+    /// Where title terms read a window at a time keep their holders, which term
+    /// bonuses then read too.
     dense_sets: Option<Arc<DenseSets>>,
 }
 
@@ -111,7 +112,7 @@ impl BonusQuery {
 
     /// Keeps the holders of title terms read a window at a time (see
     /// [`TitleWindows`]) as sets in `sets`, rather than reading their postings through
-    /// each search.
+    /// each search; a term bonus whose set is kept there reads it too.
     pub fn with_dense_sets(mut self, sets: Arc<DenseSets>) -> BonusQuery {
         self.dense_sets = Some(sets);
         self
