@@ -620,7 +620,8 @@ mod tests {
     use tantivy::postings::Postings;
     use tantivy::query::Weight;
     use tantivy::query::{
-        Bm25Weight, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, Scorer, TermQuery,
+        Bm25Weight, BooleanQuery, BoostQuery, EnableScoring, Occur, PhraseQuery, Query, Scorer,
+        TermQuery,
     };
     use tantivy::schema::{Field, IndexRecordOption};
     use tantivy::{
@@ -1175,6 +1176,122 @@ mod tests {
             }
         }
         assert!(checked >= 10, "{checked}");
+    }
+
+    /// A term jieba cuts into several words, decided where each word stands once by one
+    /// bigram of each, matches the entries, and scores them to the bit, as its covering
+    /// bigrams' positions do, and the entries tantivy's phrase of all its bigrams
+    /// matches; asked about each entry alone (as a conjunction asks) it answers the
+    /// same. Each word is covered by its own bigrams: none across two words, so that
+    /// entries with the words apart are candidates the pieces must rule out. Besides
+    /// the bundled plans, items with the words once each but apart, a piece's bigram
+    /// in place without its word, the term twice, and one without a piece's bigram
+    /// before one with the term.
+    #[test]
+    fn a_term_of_several_words_matches_and_scores_as_by_positions() {
+        let mut plans = seed_plans();
+        let plan = &mut plans[0];
+        let template = plan.items[0].clone();
+        for (number, body) in [
+            "推进义务教育工作，促进优质均衡发展。",
+            "义务劳动优质均衡，教育先行。",
+            "义务教育优质均衡，义务教育优质均衡。",
+            "促进优质均衡发展。",
+            "实现义务教育优质均衡发展。",
+            "教学与教育并重。",
+            "深化教育教学改革，教育质量稳步提升。",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let number = 900 + number as u32;
+            plan.items.push(edusearch_plans::Item {
+                id: format!("{}-{number}", plan.id),
+                number,
+                title: format!("第{number}项"),
+                body: body.to_owned(),
+                ..template.clone()
+            });
+        }
+        let dir = index_of(plans, &BuildOptions::default());
+        let index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
+        let searcher = index.reader.searcher();
+        let fields = &index.fields;
+        let scoring = EnableScoring::enabled_from_searcher(&searcher);
+        let mut matched = 0;
+        for words in [
+            &["义务教育", "优质均衡"][..],
+            &["教育", "教学"],
+            &["教育", "工作"],
+            &["教师", "队伍", "建设"],
+            &["立德树人", "根本", "任务"],
+            &["心理健康", "教育"],
+            &["中小学", "生"],
+            &["教育", "质量"],
+            &["教育", "改革"],
+        ] {
+            let term = words.concat();
+            let chars: Vec<char> = term.chars().collect();
+            let bigram = |at: usize| {
+                let gram = String::from_iter(&chars[at..at + 2]);
+                Term::from_field_text(fields.text_bigrams, &gram)
+            };
+            // Each word's bigrams at even offsets in it, and its last (a word of one
+            // character: the bigram ending in it, and no pieces, as it holds none).
+            let (mut covering, mut pieces, mut start) = (Vec::new(), Vec::new(), 0);
+            for word in words {
+                let end = start + word.chars().count();
+                for at in (start..end - 1).step_by(2).chain([end - 2]) {
+                    if !covering.iter().any(|(c, _)| *c == at) {
+                        covering.push((at, bigram(at)));
+                    }
+                }
+                pieces.push((start, Term::from_field_text(fields.text_words, word)));
+                start = end;
+            }
+            let files = || Arc::clone(&index.field_files);
+            let by_positions = SubstringQuery::new(covering.clone(), vec![], vec![], files());
+            let by_pieces =
+                SubstringQuery::new(covering, vec![], vec![], files()).with_pieces(pieces);
+            let phrase = PhraseQuery::new((0..chars.len() - 1).map(bigram).collect());
+            let by_positions = by_positions.weight(scoring).unwrap();
+            let by_pieces = by_pieces.weight(scoring).unwrap();
+            let phrase = phrase
+                .weight(EnableScoring::disabled_from_searcher(&searcher))
+                .unwrap();
+            for segment in searcher.segment_readers() {
+                let matches = same_matches_and_scores(
+                    &mut *by_positions.scorer(segment, 1.0).unwrap(),
+                    &mut *by_pieces.scorer(segment, 1.0).unwrap(),
+                    &term,
+                );
+                let mut phrase = phrase.scorer(segment, 1.0).unwrap();
+                let mut phrase_matches = Vec::new();
+                while phrase.doc() != TERMINATED {
+                    phrase_matches.push(phrase.doc());
+                    phrase.advance();
+                }
+                assert_eq!(matches, phrase_matches, "{term}");
+                matched += matches.len();
+                let mut expected = by_positions.scorer(segment, 1.0).unwrap();
+                let mut found = by_pieces.scorer(segment, 1.0).unwrap();
+                for target in 1..segment.max_doc() {
+                    let next = matches.iter().copied().find(|&m| m >= target);
+                    match found.seek_danger(target) {
+                        SeekDangerResult::Found => {
+                            assert_eq!(next, Some(target), "{term}");
+                            assert_eq!(expected.seek_danger(target), SeekDangerResult::Found);
+                            assert_eq!(found.score().to_bits(), expected.score().to_bits());
+                        }
+                        SeekDangerResult::SeekLowerBound(bound) => {
+                            let next = next.unwrap_or(TERMINATED);
+                            assert!(next != target && bound > target && bound <= next, "{term}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(matched >= 60, "{matched} entries matched");
     }
 
     /// A term found in the title through the title's words matches the titles, and

@@ -1,5 +1,5 @@
 //! A query term of two or more characters: its covering bigrams standing at their
-//! offsets, as a tantivy phrase finds them, with two shortcuts.
+//! offsets, as a tantivy phrase finds them, with shortcuts through the word field.
 //!
 //! For a term that jieba cuts as one word (劳动教育), an entry whose word field holds
 //! the word, or a longer word that begins with it (校外培训机构 for 校外培训), contains
@@ -9,6 +9,11 @@
 //! still decided by positions, so the match set is exactly the phrase's.
 //! The title has its own word field for this. Other terms, and a field without words
 //! (the title of an index built before it had them), are decided by positions alone.
+//!
+//! A term jieba cuts into several words (义务教育优质均衡: 义务教育 优质均衡) is decided,
+//! in an entry that has each word once, by one bigram's positions a word rather than
+//! every covering bigram's (see [`Piece`]): 48 k of the 56 k entries holding that
+//! phrase in the 1.5 M-entry benchmark (the others have 义务 or 质均 more than once).
 //!
 //! The term's other bigrams narrow the candidates too, not only the covering ones whose
 //! positions are read (those that can rule candidates out, see `compile`): 课后服务 is
@@ -51,6 +56,9 @@ pub struct SubstringQuery {
     /// The term as a word of the word field, and the longer words that begin with it;
     /// none if the field has no words or jieba does not cut the term as one.
     words: Vec<Term>,
+    /// For a term jieba cuts into several words, each word (of the word field) with the
+    /// offset in the term of a covering bigram inside it (see [`Piece`]); none otherwise.
+    pieces: Vec<(usize, Term)>,
     /// Where the covering bigrams' positions are read.
     files: Arc<FieldFilesCache>,
 }
@@ -77,8 +85,22 @@ impl SubstringQuery {
             bigrams,
             narrowing,
             words,
+            pieces: Vec::new(),
             files,
         }
+    }
+
+    /// The term as the words jieba cuts it into, in order, each of the word field with
+    /// the offset of a covering bigram that lies inside it: where an entry has each
+    /// word and that bigram once, the bigrams' positions alone decide it (see
+    /// [`Piece`]). Kept only if there are two or more and every offset is a covering
+    /// bigram's.
+    pub fn with_pieces(mut self, pieces: Vec<(usize, Term)>) -> SubstringQuery {
+        let covering = |at: &usize| self.bigrams.iter().any(|(offset, _)| offset == at);
+        if pieces.len() >= 2 && pieces.iter().all(|(at, _)| covering(at)) {
+            self.pieces = pieces;
+        }
+        self
     }
 
     fn field(&self) -> Field {
@@ -237,6 +259,7 @@ impl SubstringWeight {
             let index = reader.inverted_index(word.field())?;
             words.extend(index.read_postings(word, word_record)?);
         }
+        let pieces = self.pieces(reader, &covering, sparse, shift)?;
         let fieldnorms = match self.bm25 {
             Some(_) => fieldnorms(reader, field)?,
             None => FieldNormReader::constant(reader.max_doc(), 1),
@@ -248,6 +271,7 @@ impl SubstringWeight {
             in_a_row,
             checked_early,
             words,
+            pieces,
             doc: 0,
             phrase_count: Some(0),
             bm25: self.bm25.as_ref().map(|w| w.boost_by(boost)),
@@ -255,6 +279,35 @@ impl SubstringWeight {
             left: Vec::new(),
             right: Vec::new(),
         }))
+    }
+
+    /// The term's pieces in a segment: none unless each word is in some entry of it and
+    /// each piece's bigram is among the `sparse` first lists (seeking one in most
+    /// entries for every candidate would cost more than its positions save).
+    fn pieces(
+        &self,
+        reader: &SegmentReader,
+        covering: &[(usize, u32)],
+        sparse: usize,
+        shift: impl Fn(usize) -> u32,
+    ) -> tantivy::Result<Vec<Piece>> {
+        let mut pieces = Vec::with_capacity(self.query.pieces.len());
+        for (at, word) in &self.query.pieces {
+            let shift = shift(*at);
+            let list = covering
+                .iter()
+                .find(|&&(_, s)| s == shift)
+                .map(|&(list, _)| list);
+            let Some(list) = list.filter(|&list| list < sparse) else {
+                return Ok(Vec::new());
+            };
+            let index = reader.inverted_index(word.field())?;
+            let Some(word) = index.read_postings(word, IndexRecordOption::Basic)? else {
+                return Ok(Vec::new());
+            };
+            pieces.push(Piece { word, list, shift });
+        }
+        Ok(pieces)
     }
 }
 
@@ -293,6 +346,28 @@ enum Role {
     Sought,
 }
 
+/// A word of a term cut into several (义务教育 of 义务教育优质均衡) and a covering bigram
+/// inside it (义务). An entry that has the word, and the bigram only once, holds the word
+/// once: each occurrence of the word holds the bigram at the same place in it. Where
+/// every piece of the term stands once so, the term stands there if and only if the
+/// pieces' bigrams line up, and their positions alone decide it: one bigram's positions
+/// a piece instead of all the covering ones'.
+struct Piece {
+    word: SegmentPostings,
+    /// The bigram's place in the scorer's lists, and the shift of its positions.
+    list: usize,
+    shift: u32,
+}
+
+/// What a term's pieces say of a candidate (see [`SubstringScorer::decide_by_pieces`]).
+enum PieceVerdict {
+    Holds,
+    /// No entry before this one can hold the term.
+    NoneBefore(DocId),
+    /// A piece is not there once as a word: positions decide.
+    Undecided,
+}
+
 pub(super) struct SubstringScorer {
     /// The postings of the covering and narrowing bigrams, rarest first.
     lists: Vec<TermPostings>,
@@ -308,6 +383,8 @@ pub(super) struct SubstringScorer {
     checked_early: usize,
     /// Those of the query's words that some entry of the segment has.
     words: Vec<SegmentPostings>,
+    /// The term's pieces, if it has them and the segment every piece's word.
+    pieces: Vec<Piece>,
     doc: DocId,
     /// Occurrences in the current entry (at least one), as its positions counted them;
     /// none where the words decided, which count them only when the entry is scored
@@ -334,6 +411,14 @@ impl SubstringScorer {
             candidate = self.lists[0].seek(candidate);
             if candidate == TERMINATED || self.holds_word(candidate) {
                 return candidate;
+            }
+            match self.decide_by_pieces(candidate) {
+                PieceVerdict::Holds => return candidate,
+                PieceVerdict::NoneBefore(doc) => {
+                    candidate = doc;
+                    continue;
+                }
+                PieceVerdict::Undecided => {}
             }
             // First the bigrams in at most half the entries, and their positions; then
             // all of them.
@@ -388,6 +473,49 @@ impl SubstringScorer {
         holds
     }
 
+    /// Decides `candidate`, on which the rarest bigram stands, by the term's pieces if
+    /// each stands in it once (see [`Piece`]); their bigrams are sought first, the
+    /// words only for an entry where each bigram stands once.
+    fn decide_by_pieces(&mut self, candidate: DocId) -> PieceVerdict {
+        if self.pieces.is_empty() {
+            return PieceVerdict::Undecided;
+        }
+        let SubstringScorer {
+            lists,
+            pieces,
+            left,
+            ..
+        } = self;
+        for piece in pieces.iter() {
+            let postings = &mut lists[piece.list];
+            let doc = postings.seek(candidate);
+            if doc != candidate {
+                return PieceVerdict::NoneBefore(doc);
+            }
+            if postings.term_freq() != 1 {
+                return PieceVerdict::Undecided;
+            }
+        }
+        if (pieces.iter_mut()).any(|piece| seek_forward(&mut piece.word, candidate) != candidate) {
+            return PieceVerdict::Undecided;
+        }
+        // Each piece's bigram shifted to where the term would start.
+        let mut start = None;
+        for piece in pieces.iter() {
+            lists[piece.list].positions_with_offset(piece.shift, left);
+            let [at] = left.as_slice() else {
+                // Corrupt positions: the covering bigrams decide.
+                return PieceVerdict::Undecided;
+            };
+            if start.is_some_and(|start| start != *at) {
+                return PieceVerdict::NoneBefore(candidate + 1);
+            }
+            start = Some(*at);
+        }
+        self.phrase_count = Some(1);
+        PieceVerdict::Holds
+    }
+
     /// How often the current entry holds the term: where the words decided, how often
     /// it has them all together.
     fn occurrences(&mut self) -> u32 {
@@ -403,6 +531,11 @@ impl SubstringScorer {
 
     /// Whether the entry every list stands on holds the covering bigrams in a row.
     fn holds_in_a_row(&mut self) -> bool {
+        match self.decide_by_pieces(self.lists[0].doc()) {
+            PieceVerdict::Holds => return true,
+            PieceVerdict::NoneBefore(_) => return false,
+            PieceVerdict::Undecided => {}
+        }
         let holds = self.in_a_row(0..self.in_a_row.len());
         if holds {
             self.phrase_count = Some(self.left.len() as u32);
