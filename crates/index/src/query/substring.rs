@@ -474,12 +474,19 @@ impl SubstringScorer {
     }
 
     /// Decides `candidate`, on which the rarest bigram stands, by the term's pieces if
-    /// each stands in it once (see [`Piece`]); their bigrams are sought first, the
-    /// words only for an entry where each bigram stands once.
+    /// it has them and each stands in it once (see [`Piece`]). Inlined, so that a term
+    /// without pieces pays no call for each candidate.
+    #[inline(always)]
     fn decide_by_pieces(&mut self, candidate: DocId) -> PieceVerdict {
         if self.pieces.is_empty() {
             return PieceVerdict::Undecided;
         }
+        self.decide_by_each_piece(candidate)
+    }
+
+    /// As [`Self::decide_by_pieces`], for a term with pieces: their bigrams are sought
+    /// first, the words only for an entry where each bigram stands once.
+    fn decide_by_each_piece(&mut self, candidate: DocId) -> PieceVerdict {
         let SubstringScorer {
             lists,
             pieces,
