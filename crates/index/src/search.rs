@@ -728,6 +728,35 @@ mod tests {
         matches
     }
 
+    /// Asks a scorer of `found` and one of `expected` about each entry of `segment`
+    /// alone, as a conjunction asks (`seek_danger`): `found` must find exactly the
+    /// `matches`, each scored as `expected` scores it, to the bit, and send the search
+    /// on no further than the next match from any other entry.
+    fn same_answers_entry_by_entry(
+        expected: &dyn Weight,
+        found: &dyn Weight,
+        segment: &SegmentReader,
+        matches: &[DocId],
+        label: &str,
+    ) {
+        let mut expected = expected.scorer(segment, 1.0).unwrap();
+        let mut found = found.scorer(segment, 1.0).unwrap();
+        for target in 1..segment.max_doc() {
+            let next = matches.iter().copied().find(|&m| m >= target);
+            match found.seek_danger(target) {
+                SeekDangerResult::Found => {
+                    assert_eq!(next, Some(target), "{label}");
+                    assert_eq!(expected.seek_danger(target), SeekDangerResult::Found);
+                    assert_eq!(found.score().to_bits(), expected.score().to_bits());
+                }
+                SeekDangerResult::SeekLowerBound(bound) => {
+                    let next = next.unwrap_or(TERMINATED);
+                    assert!(next != target && bound > target && bound <= next, "{label}");
+                }
+            }
+        }
+    }
+
     /// A floor to ask an entry's score to reach, from its own score and the segment's best.
     type FloorOf = fn(Score, Score) -> Score;
 
@@ -1273,22 +1302,7 @@ mod tests {
                 }
                 assert_eq!(matches, phrase_matches, "{term}");
                 matched += matches.len();
-                let mut expected = by_positions.scorer(segment, 1.0).unwrap();
-                let mut found = by_pieces.scorer(segment, 1.0).unwrap();
-                for target in 1..segment.max_doc() {
-                    let next = matches.iter().copied().find(|&m| m >= target);
-                    match found.seek_danger(target) {
-                        SeekDangerResult::Found => {
-                            assert_eq!(next, Some(target), "{term}");
-                            assert_eq!(expected.seek_danger(target), SeekDangerResult::Found);
-                            assert_eq!(found.score().to_bits(), expected.score().to_bits());
-                        }
-                        SeekDangerResult::SeekLowerBound(bound) => {
-                            let next = next.unwrap_or(TERMINATED);
-                            assert!(next != target && bound > target && bound <= next, "{term}");
-                        }
-                    }
-                }
+                same_answers_entry_by_entry(&*by_positions, &*by_pieces, segment, &matches, &term);
             }
         }
         assert!(matched >= 60, "{matched} entries matched");
@@ -1338,22 +1352,7 @@ mod tests {
                     term,
                 );
                 matched += matches.len();
-                let mut expected = by_positions.scorer(segment, 1.0).unwrap();
-                let mut found = by_word.scorer(segment, 1.0).unwrap();
-                for target in 1..segment.max_doc() {
-                    let next = matches.iter().copied().find(|&m| m >= target);
-                    match found.seek_danger(target) {
-                        SeekDangerResult::Found => {
-                            assert_eq!(next, Some(target), "{term}");
-                            assert_eq!(expected.seek_danger(target), SeekDangerResult::Found);
-                            assert_eq!(found.score().to_bits(), expected.score().to_bits());
-                        }
-                        SeekDangerResult::SeekLowerBound(bound) => {
-                            let next = next.unwrap_or(TERMINATED);
-                            assert!(next != target && bound > target && bound <= next);
-                        }
-                    }
-                }
+                same_answers_entry_by_entry(&*by_positions, &*by_word, segment, &matches, term);
             }
         }
         // Both ways of deciding a title: by its word and by positions.
