@@ -1213,9 +1213,12 @@ mod tests {
     /// matches; asked about each entry alone (as a conjunction asks) it answers the
     /// same. Each word is covered by its own bigrams: none across two words, so that
     /// entries with the words apart are candidates the pieces must rule out. Besides
-    /// the bundled plans, items with the words once each but apart, a piece's bigram
-    /// in place without its word, the term twice, and one without a piece's bigram
-    /// before one with the term.
+    /// the bundled plans, items with the words once each but apart (one holding every
+    /// bigram of the term, before one with the term), a piece's bigram in place
+    /// without its word, the term twice, and one without a piece's bigram before one
+    /// with the term; and with the words twice: both times together, once, or never
+    /// (before one with the term), and a piece's bigram in place outside its word
+    /// while the word stands elsewhere.
     #[test]
     fn a_term_of_several_words_matches_and_scores_as_by_positions() {
         let mut plans = seed_plans();
@@ -1226,9 +1229,14 @@ mod tests {
             "义务劳动优质均衡，教育先行。",
             "义务教育优质均衡，义务教育优质均衡。",
             "促进优质均衡发展。",
+            "义务教育优先，促进优质均衡。",
             "实现义务教育优质均衡发展。",
             "教学与教育并重。",
             "深化教育教学改革，教育质量稳步提升。",
+            "推进义务教育优质均衡，办好义务教育，追求优质均衡。",
+            "义务教育优先发展，义务教育和优质均衡，追求优质均衡。",
+            "优质均衡的义务教育，义务教育优质均衡。",
+            "义务劳动优质均衡，义务教育。",
         ]
         .into_iter()
         .enumerate()
@@ -1242,7 +1250,13 @@ mod tests {
                 ..template.clone()
             });
         }
-        let dir = index_of(plans, &BuildOptions::default());
+        // One segment, in layout order: each crafted item stands right after the one
+        // before it, on any machine.
+        let one_thread = BuildOptions {
+            threads: 1,
+            ..BuildOptions::default()
+        };
+        let dir = index_of(plans, &one_thread);
         let index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
         let searcher = index.reader.searcher();
         let fields = &index.fields;

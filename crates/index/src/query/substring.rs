@@ -11,9 +11,10 @@
 //! (the title of an index built before it had them), are decided by positions alone.
 //!
 //! A term jieba cuts into several words (义务教育优质均衡: 义务教育 优质均衡) is decided,
-//! in an entry that has each word once, by one bigram's positions a word rather than
-//! every covering bigram's (see [`Piece`]): 48 k of the 56 k entries holding that
-//! phrase in the 1.5 M-entry benchmark (the others have 义务 or 质均 more than once).
+//! in an entry that has each word as often as a bigram inside it, by that bigram's
+//! positions a word rather than every covering bigram's (see [`Piece`]): all 56 k
+//! entries holding that phrase in the 1.5 M-entry benchmark, 48 k of them with each
+//! word once.
 //!
 //! The term's other bigrams narrow the candidates too, not only the covering ones whose
 //! positions are read (those that can rule candidates out, see `compile`): 课后服务 is
@@ -92,12 +93,26 @@ impl SubstringQuery {
 
     /// The term as the words jieba cuts it into, in order, each of the word field with
     /// the offset of a covering bigram that lies inside it: where an entry has each
-    /// word and that bigram once, the bigrams' positions alone decide it (see
-    /// [`Piece`]). Kept only if there are two or more and every offset is a covering
-    /// bigram's.
+    /// word as often as that bigram, the bigrams' positions alone decide it (see
+    /// [`Piece`]). Kept only if there are two or more and each offset is a covering
+    /// bigram's that stands once in its word.
     pub fn with_pieces(mut self, pieces: Vec<(usize, Term)>) -> SubstringQuery {
-        let covering = |at: &usize| self.bigrams.iter().any(|(offset, _)| offset == at);
-        if pieces.len() >= 2 && pieces.iter().all(|(at, _)| covering(at)) {
+        let once_in_word = |(at, word): &(usize, Term)| {
+            let Some((_, bigram)) = self.bigrams.iter().find(|(offset, _)| offset == at) else {
+                return false;
+            };
+            let (bigram, word) = (bigram.value(), word.value());
+            let (Some(bigram), Some(word)) = (bigram.as_str(), word.as_str()) else {
+                return false;
+            };
+            let word: Vec<char> = word.chars().collect();
+            let pairs = word.windows(2);
+            pairs
+                .filter(|pair| pair.iter().copied().eq(bigram.chars()))
+                .count()
+                == 1
+        };
+        if pieces.len() >= 2 && pieces.iter().all(once_in_word) {
             self.pieces = pieces;
         }
         self
@@ -302,7 +317,8 @@ impl SubstringWeight {
                 return Ok(Vec::new());
             };
             let index = reader.inverted_index(word.field())?;
-            let Some(word) = index.read_postings(word, IndexRecordOption::Basic)? else {
+            // With frequencies: a word standing as often as its bigram holds all of it.
+            let Some(word) = index.read_postings(word, IndexRecordOption::WithFreqs)? else {
                 return Ok(Vec::new());
             };
             pieces.push(Piece { word, list, shift });
@@ -347,11 +363,13 @@ enum Role {
 }
 
 /// A word of a term cut into several (义务教育 of 义务教育优质均衡) and a covering bigram
-/// inside it (义务). An entry that has the word, and the bigram only once, holds the word
-/// once: each occurrence of the word holds the bigram at the same place in it. Where
-/// every piece of the term stands once so, the term stands there if and only if the
-/// pieces' bigrams line up, and their positions alone decide it: one bigram's positions
-/// a piece instead of all the covering ones'.
+/// that stands once inside it (义务). Each occurrence of the word holds the bigram at
+/// the same place in it, and jieba's words never overlap, so in an entry where the
+/// bigram stands as often as the word (once, where the word is there and the bigram
+/// once), every occurrence of the bigram is the word's, and the bigram's positions are
+/// the word's. Where every piece of the term stands so, the term stands wherever the
+/// pieces' bigrams line up, and there only: their positions alone decide it, one
+/// bigram's a piece instead of all the covering ones'.
 struct Piece {
     word: SegmentPostings,
     /// The bigram's place in the scorer's lists, and the shift of its positions.
@@ -485,41 +503,66 @@ impl SubstringScorer {
     }
 
     /// As [`Self::decide_by_pieces`], for a term with pieces: their bigrams are sought
-    /// first, the words only for an entry where each bigram stands once.
+    /// first, then the words, whose frequencies are read only where a bigram stands
+    /// more than once (a word there, with its bigram once, stands once).
     fn decide_by_each_piece(&mut self, candidate: DocId) -> PieceVerdict {
         let SubstringScorer {
             lists,
             pieces,
             left,
+            right,
             ..
         } = self;
+        let mut once = true;
         for piece in pieces.iter() {
             let postings = &mut lists[piece.list];
             let doc = postings.seek(candidate);
             if doc != candidate {
                 return PieceVerdict::NoneBefore(doc);
             }
-            if postings.term_freq() != 1 {
+            once &= postings.term_freq() == 1;
+        }
+        for piece in pieces.iter_mut() {
+            if seek_forward(&mut piece.word, candidate) != candidate
+                || (!once && piece.word.term_freq() != lists[piece.list].term_freq())
+            {
                 return PieceVerdict::Undecided;
             }
         }
-        if (pieces.iter_mut()).any(|piece| seek_forward(&mut piece.word, candidate) != candidate) {
-            return PieceVerdict::Undecided;
+        if once {
+            // Each piece's bigram shifted to where the term would start.
+            let mut start = None;
+            for piece in pieces.iter() {
+                lists[piece.list].positions_with_offset(piece.shift, left);
+                let [at] = left.as_slice() else {
+                    // Corrupt positions: the covering bigrams decide.
+                    return PieceVerdict::Undecided;
+                };
+                if start.is_some_and(|start| start != *at) {
+                    return PieceVerdict::NoneBefore(candidate + 1);
+                }
+                start = Some(*at);
+            }
+            self.phrase_count = Some(1);
+            return PieceVerdict::Holds;
         }
-        // Each piece's bigram shifted to where the term would start.
-        let mut start = None;
-        for piece in pieces.iter() {
-            lists[piece.list].positions_with_offset(piece.shift, left);
-            let [at] = left.as_slice() else {
+        // Where the term would start, by each piece's bigram: the words' places.
+        for (at, piece) in pieces.iter().enumerate() {
+            let into = if at == 0 { &mut *left } else { &mut *right };
+            let list = &mut lists[piece.list];
+            list.positions_with_offset(piece.shift, into);
+            if into.len() != list.term_freq() as usize {
                 // Corrupt positions: the covering bigrams decide.
                 return PieceVerdict::Undecided;
-            };
-            if start.is_some_and(|start| start != *at) {
+            }
+            if at > 0 {
+                keep_common(left, right);
+            }
+            if left.is_empty() {
                 return PieceVerdict::NoneBefore(candidate + 1);
             }
-            start = Some(*at);
         }
-        self.phrase_count = Some(1);
+        self.phrase_count = Some(left.len() as u32);
         PieceVerdict::Holds
     }
 
@@ -740,7 +783,34 @@ impl Scorer for SubstringScorer {
 
 #[cfg(test)]
 mod tests {
-    use super::keep_common;
+    use std::sync::Arc;
+
+    use tantivy::schema::Field;
+    use tantivy::Term;
+
+    use super::{keep_common, SubstringQuery};
+
+    #[test]
+    fn a_piece_through_a_bigram_twice_in_its_word_is_not_kept() {
+        // 研究研究成果, cut as 研究研究 成果: 研究 stands twice in its word, so where the
+        // word stands as often as 研究 not every 研究 need be the word's.
+        let term = |text: &str| Term::from_field_text(Field::from_field_id(0), text);
+        let covering = vec![
+            (0, term("研究")),
+            (1, term("究研")),
+            (2, term("研究")),
+            (4, term("成果")),
+        ];
+        let with_pieces = |pieces: [(usize, &str); 2]| {
+            let pieces = pieces.map(|(at, word)| (at, term(word))).to_vec();
+            SubstringQuery::new(covering.clone(), vec![], vec![], Arc::default())
+                .with_pieces(pieces)
+                .pieces
+        };
+        assert_eq!(with_pieces([(1, "研究研究"), (4, "成果")]).len(), 2);
+        assert!(with_pieces([(0, "研究研究"), (4, "成果")]).is_empty());
+        assert!(with_pieces([(3, "研究研究"), (4, "成果")]).is_empty());
+    }
 
     #[test]
     fn keep_common_intersects_sorted_lists() {
