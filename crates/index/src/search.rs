@@ -1508,21 +1508,68 @@ mod tests {
     fn asked_at_floors(dir: &Path, best_scores: BestScores) -> (usize, usize) {
         let mut index = SearchIndex::open_with_threads(dir, 1).unwrap();
         index.best_scores = Arc::new(best_scores);
+        asked_at_floors_of(
+            &index,
+            &[
+                "双减",
+                "学校 教师 课程",
+                "教育 质量",
+                "课后服务",
+                "\"义务教育 优质均衡\"",
+                "工作 -教师",
+                "课后服务 OR 劳动教育 学生",
+                "校",
+                "工作 教育",
+                "推进 工作 教育",
+                "学生 发展",
+            ],
+        )
+    }
+
+    /// A title bonus's candidate (a title holding the term's rarest bigram) counts at
+    /// first for the term standing there as often as the bigrams sought on it: a title
+    /// with the term twice, right after titles holding its bigrams once, whose bigrams
+    /// were sought there, is not bounded by those, whatever floor it is asked at.
+    #[test]
+    fn a_title_candidate_is_bounded_by_the_bigrams_sought_on_it() {
+        let mut plans = seed_plans();
+        let plan = &mut plans[0];
+        let template = plan.items[0].clone();
+        for (number, title) in [
+            "义务教育优质均衡发展",
+            "推进义务教育优质均衡，巩固义务教育优质均衡",
+            "义务教育优质均衡",
+            "义务教育优质均衡，义务教育优质均衡",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let number = 900 + number as u32;
+            plan.items.push(edusearch_plans::Item {
+                id: format!("{}-{number}", plan.id),
+                number,
+                title: title.to_owned(),
+                body: format!("{title}。"),
+                ..template.clone()
+            });
+        }
+        // One segment, in layout order: each crafted item right after the one before.
+        let one_thread = BuildOptions {
+            threads: 1,
+            ..BuildOptions::default()
+        };
+        let dir = index_of(plans, &one_thread);
+        let index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
+        let (cut_short, _) = asked_at_floors_of(&index, &["\"义务教育 优质均衡\""]);
+        assert!(cut_short > 0, "no entry was cut short");
+    }
+
+    /// [`cut_short_at_floors`] for each of `queries` in each segment of `index`, at
+    /// floors around each entry's own score and the segment's best.
+    fn asked_at_floors_of(index: &SearchIndex, queries: &[&str]) -> (usize, usize) {
         let searcher = index.reader.searcher();
         let (mut cut_short, mut passed_on) = (0, 0);
-        for query in [
-            "双减",
-            "学校 教师 课程",
-            "教育 质量",
-            "课后服务",
-            "\"义务教育 优质均衡\"",
-            "工作 -教师",
-            "课后服务 OR 劳动教育 学生",
-            "校",
-            "工作 教育",
-            "推进 工作 教育",
-            "学生 发展",
-        ] {
+        for &query in queries {
             let parsed = parse_query(query).unwrap();
             let request = SearchRequest::new(query);
             let compiled = compile(

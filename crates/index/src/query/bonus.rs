@@ -461,7 +461,7 @@ impl BonusCheck {
                     Earned::Score(0.0)
                 }
             },
-            BonusScorer::Substring(scorer) => match scorer.approximate(doc) {
+            BonusScorer::Substring(scorer) => match scorer.approximate_by_rarest(doc) {
                 Approximation::Holds => {
                     self.from = doc + 1;
                     Earned::Score(scorer.score())
@@ -486,7 +486,7 @@ impl BonusCheck {
         }
         self.from = match &mut self.scorer {
             BonusScorer::Term(check) => check.seek(target),
-            BonusScorer::Substring(scorer) => match scorer.approximate(target) {
+            BonusScorer::Substring(scorer) => match scorer.approximate_by_rarest(target) {
                 Approximation::NoneBefore(next) => next,
                 Approximation::Holds | Approximation::Candidate => target,
             },
