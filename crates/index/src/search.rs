@@ -656,6 +656,30 @@ mod tests {
         edusearch_plans::corpus::read_corpus(&corpus).unwrap().plans
     }
 
+    /// The bundled plans with `items` (title and body) added to the first, indexed by
+    /// one thread: one segment in layout order, each added item right after the one
+    /// before it, on any machine.
+    fn seed_index_with_items(items: &[(String, String)]) -> tempfile::TempDir {
+        let mut plans = seed_plans();
+        let plan = &mut plans[0];
+        let template = plan.items[0].clone();
+        for (at, (title, body)) in items.iter().enumerate() {
+            let number = 900 + at as u32;
+            plan.items.push(edusearch_plans::Item {
+                id: format!("{}-{number}", plan.id),
+                number,
+                title: title.clone(),
+                body: body.clone(),
+                ..template.clone()
+            });
+        }
+        let one_thread = BuildOptions {
+            threads: 1,
+            ..BuildOptions::default()
+        };
+        index_of(plans, &one_thread)
+    }
+
     /// `plans` indexed in a temporary folder in layout order.
     fn index_of(
         mut plans: Vec<edusearch_plans::Plan>,
@@ -1221,10 +1245,7 @@ mod tests {
     /// while the word stands elsewhere.
     #[test]
     fn a_term_of_several_words_matches_and_scores_as_by_positions() {
-        let mut plans = seed_plans();
-        let plan = &mut plans[0];
-        let template = plan.items[0].clone();
-        for (number, body) in [
+        let bodies = [
             "推进义务教育工作，促进优质均衡发展。",
             "义务劳动优质均衡，教育先行。",
             "义务教育优质均衡，义务教育优质均衡。",
@@ -1237,26 +1258,12 @@ mod tests {
             "义务教育优先发展，义务教育和优质均衡，追求优质均衡。",
             "优质均衡的义务教育，义务教育优质均衡。",
             "义务劳动优质均衡，义务教育。",
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let number = 900 + number as u32;
-            plan.items.push(edusearch_plans::Item {
-                id: format!("{}-{number}", plan.id),
-                number,
-                title: format!("第{number}项"),
-                body: body.to_owned(),
-                ..template.clone()
-            });
-        }
-        // One segment, in layout order: each crafted item stands right after the one
-        // before it, on any machine.
-        let one_thread = BuildOptions {
-            threads: 1,
-            ..BuildOptions::default()
-        };
-        let dir = index_of(plans, &one_thread);
+        ];
+        let numbered = bodies.iter().enumerate();
+        let items: Vec<(String, String)> = numbered
+            .map(|(at, body)| (format!("第{}项", 900 + at), body.to_string()))
+            .collect();
+        let dir = seed_index_with_items(&items);
         let index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
         let searcher = index.reader.searcher();
         let fields = &index.fields;
@@ -1532,33 +1539,14 @@ mod tests {
     /// were sought there, is not bounded by those, whatever floor it is asked at.
     #[test]
     fn a_title_candidate_is_bounded_by_the_bigrams_sought_on_it() {
-        let mut plans = seed_plans();
-        let plan = &mut plans[0];
-        let template = plan.items[0].clone();
-        for (number, title) in [
+        let titles = [
             "义务教育优质均衡发展",
             "推进义务教育优质均衡，巩固义务教育优质均衡",
             "义务教育优质均衡",
             "义务教育优质均衡，义务教育优质均衡",
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let number = 900 + number as u32;
-            plan.items.push(edusearch_plans::Item {
-                id: format!("{}-{number}", plan.id),
-                number,
-                title: title.to_owned(),
-                body: format!("{title}。"),
-                ..template.clone()
-            });
-        }
-        // One segment, in layout order: each crafted item right after the one before.
-        let one_thread = BuildOptions {
-            threads: 1,
-            ..BuildOptions::default()
-        };
-        let dir = index_of(plans, &one_thread);
+        ];
+        let dir =
+            seed_index_with_items(&titles.map(|title| (title.to_owned(), format!("{title}。"))));
         let index = SearchIndex::open_with_threads(dir.path(), 1).unwrap();
         let (cut_short, _) = asked_at_floors_of(&index, &["\"义务教育 优质均衡\""]);
         assert!(cut_short > 0, "no entry was cut short");

@@ -717,14 +717,11 @@ impl SubstringScorer {
     /// Checks `target` without reading positions: by the word, else by whether every
     /// bigram is there. Targets must rise from call to call, as for `seek_danger`.
     pub(super) fn approximate(&mut self, target: DocId) -> Approximation {
-        if target >= TERMINATED {
-            return Approximation::NoneBefore(TERMINATED);
+        let by_rarest = self.approximate_by_rarest(target);
+        if !matches!(by_rarest, Approximation::Candidate) {
+            return by_rarest;
         }
-        if self.holds_word(target) {
-            self.doc = target;
-            return Approximation::Holds;
-        }
-        for postings in &mut self.lists {
+        for postings in &mut self.lists[1..] {
             let doc = postings.seek(target);
             if doc > target {
                 return Approximation::NoneBefore(doc);
