@@ -567,17 +567,14 @@ fn word_pieces<'a>(
     if words.len() < 2 || words.concat() != term {
         return Vec::new();
     }
-    let chars: Vec<char> = term.chars().collect();
-    let bigram = |at: usize| &chars[at..at + 2];
+    let grams = bigrams(term);
     let mut pieces = Vec::with_capacity(words.len());
     let mut start = 0;
     for word in words {
         // The bigrams inside the word are those from its first character to its last but one.
         let end = start + word.chars().count();
-        let once_in_word = |at: usize| {
-            let word_bigrams = (start..end - 1).map(bigram);
-            word_bigrams.filter(|&other| other == bigram(at)).count() == 1
-        };
+        let word_grams = bigrams(word);
+        let once_in_word = |at: usize| word_grams.iter().filter(|&g| *g == grams[at]).count() == 1;
         let inside =
             (chosen.iter().copied()).filter(|&at| at >= start && at + 2 <= end && once_in_word(at));
         let Some(at) = inside.min_by_key(|&at| (doc_freqs.get(at).copied(), at)) else {

@@ -43,6 +43,7 @@ use tantivy::{
 
 use super::fieldnorms;
 use super::postings::{FieldFilesCache, TermPostings};
+use crate::analysis::grams::bigrams;
 
 #[derive(Debug, Clone)]
 pub struct SubstringQuery {
@@ -105,12 +106,7 @@ impl SubstringQuery {
             let (Some(bigram), Some(word)) = (bigram.as_str(), word.as_str()) else {
                 return false;
             };
-            let word: Vec<char> = word.chars().collect();
-            let pairs = word.windows(2);
-            pairs
-                .filter(|pair| pair.iter().copied().eq(bigram.chars()))
-                .count()
-                == 1
+            bigrams(word).iter().filter(|&g| g == bigram).count() == 1
         };
         if pieces.len() >= 2 && pieces.iter().all(once_in_word) {
             self.pieces = pieces;
@@ -282,7 +278,7 @@ impl SubstringWeight {
         Ok(Some(SubstringScorer {
             lists,
             sparse,
-            covering,
+            covering: covering.len(),
             in_a_row,
             checked_early,
             words,
@@ -382,7 +378,7 @@ enum PieceVerdict {
     Holds,
     /// No entry before this one can hold the term.
     NoneBefore(DocId),
-    /// A piece is not there once as a word: positions decide.
+    /// A piece's bigram stands where its word does not: positions decide.
     Undecided,
 }
 
@@ -391,8 +387,8 @@ pub(super) struct SubstringScorer {
     lists: Vec<TermPostings>,
     /// How many of `lists` are in at most half the segment's entries.
     sparse: usize,
-    /// The covering bigrams, as (place in `lists`, shift of their positions).
-    covering: Vec<(usize, u32)>,
+    /// How many covering bigrams the term has (what a candidate's positions cost).
+    covering: usize,
     /// The bigrams whose positions are checked, as (place in `lists`, shift), in order:
     /// the covering ones, and others checked first (see [`Role::CheckedFirst`]).
     in_a_row: Vec<(usize, u32)>,
@@ -492,7 +488,7 @@ impl SubstringScorer {
     }
 
     /// Decides `candidate`, on which the rarest bigram stands, by the term's pieces if
-    /// it has them and each stands in it once (see [`Piece`]). Inlined, so that a term
+    /// it has them and each word stands in it as often as its bigram (see [`Piece`]). Inlined, so that a term
     /// without pieces pays no call for each candidate.
     #[inline(always)]
     fn decide_by_pieces(&mut self, candidate: DocId) -> PieceVerdict {
@@ -693,12 +689,12 @@ impl DocSet for SubstringScorer {
 
     fn size_hint(&self) -> u32 {
         // As tantivy's phrase scorer estimates: far fewer entries hold the phrase than its bigrams.
-        self.lists[0].doc_freq() / (10 * self.covering.len() as u32)
+        self.lists[0].doc_freq() / (10 * self.covering as u32)
     }
 
     fn cost(&self) -> u64 {
         // Deciding a candidate may read positions: drive cheaper clauses first.
-        self.lists[0].doc_freq() as u64 * 10 * self.covering.len() as u64
+        self.lists[0].doc_freq() as u64 * 10 * self.covering as u64
     }
 }
 
