@@ -132,6 +132,13 @@ impl TermPostings {
         self.doc
     }
 
+    /// The entry after the current one, if its block is at hand (decoded already).
+    pub fn peek_next(&self) -> Option<DocId> {
+        let next = self.cursor.at + 1;
+        (self.doc != TERMINATED && next < self.cursor.block.block_len())
+            .then(|| self.cursor.block.doc(next))
+    }
+
     pub fn doc_freq(&self) -> u32 {
         self.cursor.block.doc_freq()
     }

@@ -774,6 +774,15 @@ impl SubstringScorer {
         bm25.score(self.fieldnorms.fieldnorm_id(target), most_often)
     }
 
+    /// The next entry after `doc` holding the rarest bigram, which stands on `doc`, if
+    /// its block holds it; `doc + 1` otherwise (nothing known of the entries after).
+    pub(super) fn rarest_after(&self, doc: DocId) -> DocId {
+        match self.lists[0].doc() == doc {
+            true => self.lists[0].peek_next().unwrap_or(doc + 1),
+            false => doc + 1,
+        }
+    }
+
     /// How an entry's occurrences are scored; none without scoring.
     pub(super) fn bm25(&self) -> Option<&Bm25Weight> {
         self.bm25.as_ref()
