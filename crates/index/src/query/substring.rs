@@ -445,7 +445,8 @@ impl SubstringScorer {
                 aligned = self.align(candidate, self.lists.len());
             }
             if aligned != candidate {
-                // The rarest bigram now stands on `aligned`: it may have the word.
+                // No entry before `aligned` holds every bigram: the rarest is sought
+                // there, and the entry it stands on may have the word.
                 candidate = aligned;
                 continue;
             }
@@ -457,20 +458,18 @@ impl SubstringScorer {
         }
     }
 
-    /// The first entry at or after `candidate` that holds the bigrams of the first
-    /// `lists` lists.
-    fn align(&mut self, mut candidate: DocId, lists: usize) -> DocId {
-        'outer: while candidate != TERMINATED {
-            for postings in &mut self.lists[..lists] {
-                let doc = postings.seek(candidate);
-                if doc > candidate {
-                    candidate = doc;
-                    continue 'outer;
-                }
+    /// `candidate`, on which the rarest bigram stands, if the next `lists - 1` lists
+    /// hold it too; otherwise the first entry after it where one of them stands, where
+    /// the rarest is sought again (and the word checked) rather than every list.
+    fn align(&mut self, candidate: DocId, lists: usize) -> DocId {
+        debug_assert_eq!(self.lists[0].doc(), candidate);
+        for postings in &mut self.lists[1..lists] {
+            let doc = postings.seek(candidate);
+            if doc > candidate {
+                return doc;
             }
-            return candidate;
         }
-        TERMINATED
+        candidate
     }
 
     /// Whether `doc` has the term, or a word beginning with it, as a word of the word
