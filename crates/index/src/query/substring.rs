@@ -436,18 +436,18 @@ impl SubstringScorer {
             }
             // First the bigrams in at most half the entries, and their positions; then
             // all of them.
-            let mut aligned = self.align(candidate, self.sparse);
-            if aligned == candidate {
+            let mut held_from = self.seek_others(candidate, self.sparse);
+            if held_from == candidate {
                 if !self.in_a_row(0..self.checked_early) {
                     candidate = self.lists[0].advance();
                     continue;
                 }
-                aligned = self.align(candidate, self.lists.len());
+                held_from = self.seek_others(candidate, self.lists.len());
             }
-            if aligned != candidate {
-                // No entry before `aligned` holds every bigram: the rarest is sought
+            if held_from != candidate {
+                // No entry before `held_from` holds every bigram: the rarest is sought
                 // there, and the entry it stands on may have the word.
-                candidate = aligned;
+                candidate = held_from;
                 continue;
             }
             if self.in_a_row(self.checked_early..self.in_a_row.len()) {
@@ -458,10 +458,11 @@ impl SubstringScorer {
         }
     }
 
-    /// `candidate`, on which the rarest bigram stands, if the next `lists - 1` lists
-    /// hold it too; otherwise the first entry after it where one of them stands, where
-    /// the rarest is sought again (and the word checked) rather than every list.
-    fn align(&mut self, candidate: DocId, lists: usize) -> DocId {
+    /// Seeks the lists after the rarest, up to `lists`, to `candidate`, on which the
+    /// rarest stands: `candidate` if they all hold it; otherwise the first entry past it
+    /// where one of them stands, where the rarest is sought again (and the word checked
+    /// first) rather than every list being sought until they agree.
+    fn seek_others(&mut self, candidate: DocId, lists: usize) -> DocId {
         debug_assert_eq!(self.lists[0].doc(), candidate);
         for postings in &mut self.lists[1..lists] {
             let doc = postings.seek(candidate);
