@@ -151,11 +151,39 @@ impl SegmentColumns {
     pub fn facets(&self, doc: DocId) -> EntryFacets {
         match self.codes.get(doc as usize) {
             Some(code) => self.facets_of_code(code),
-            None => EntryFacets {
-                region_slot: RegionCounts::unknown_slot(),
-                year_slot: self.years.len(),
-                unit_set: 0,
-            },
+            None => self.facets_of_none(),
+        }
+    }
+
+    /// What a facet count reads of each of `docs`, into `out`: as [`Self::facets`],
+    /// with the width of the codes told once for them all rather than for each doc (the
+    /// total and facets of 学校 教师 课程 at 1.5 M entries, one thread: 1.18 → 1.14 ms).
+    pub fn facets_of_each(&self, docs: &[DocId], out: &mut [EntryFacets]) {
+        fn read<C: Copy + Into<u64>>(
+            columns: &SegmentColumns,
+            codes: &[C],
+            docs: &[DocId],
+            out: &mut [EntryFacets],
+        ) {
+            for (entry, &doc) in out.iter_mut().zip(docs) {
+                *entry = match codes.get(doc as usize) {
+                    Some(&code) => columns.facets_of_code(code.into()),
+                    None => columns.facets_of_none(),
+                };
+            }
+        }
+        match &self.codes {
+            Codes::Narrow(codes) => read(self, codes, docs, out),
+            Codes::Wide(codes) => read(self, codes, docs, out),
+        }
+    }
+
+    /// What a facet count reads of a doc the segment has no values for.
+    fn facets_of_none(&self) -> EntryFacets {
+        EntryFacets {
+            region_slot: RegionCounts::unknown_slot(),
+            year_slot: self.years.len(),
+            unit_set: 0,
         }
     }
 
@@ -545,7 +573,7 @@ mod tests {
 
     use tantivy::columnar::column_values::VecColumn;
 
-    use super::{Codes, ColumnsBuilder, Orders, SegmentColumns};
+    use super::{Codes, ColumnsBuilder, EntryFacets, Orders, SegmentColumns};
     use crate::build::ENTRY_BITS;
     use crate::facets::RegionCounts;
     use crate::order::{stored_layout_key, LayoutKey};
@@ -598,6 +626,15 @@ mod tests {
         assert!(columns.unit_ords(past.unit_set).is_empty());
         assert_eq!(columns.year(entries.len() as DocId), UNKNOWN_YEAR);
         assert!(!columns.is_item(entries.len() as DocId));
+        // Read for many docs at once, every doc's values and the past one's, the same.
+        let docs: Vec<DocId> = (0..=entries.len() as DocId).rev().collect();
+        let mut each = vec![EntryFacets::default(); docs.len()];
+        columns.facets_of_each(&docs, &mut each);
+        for (&doc, read) in docs.iter().zip(&each) {
+            let alone = columns.facets(doc);
+            let fields = |f: &EntryFacets| (f.region_slot, f.year_slot, f.unit_set);
+            assert_eq!(fields(read), fields(&alone), "doc {doc}");
+        }
     }
 
     fn entries() -> impl Strategy<Value = Vec<Entry>> {
