@@ -488,8 +488,8 @@ impl SubstringScorer {
     }
 
     /// Decides `candidate`, on which the rarest bigram stands, by the term's pieces if
-    /// it has them and each word stands in it as often as its bigram (see [`Piece`]). Inlined, so that a term
-    /// without pieces pays no call for each candidate.
+    /// it has them and each word stands in it as often as its bigram (see [`Piece`]).
+    /// Inlined, so that a term without pieces pays no call for each candidate.
     #[inline(always)]
     fn decide_by_pieces(&mut self, candidate: DocId) -> PieceVerdict {
         if self.pieces.is_empty() {
