@@ -28,6 +28,7 @@ pub struct ServeArgs {
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    keep_allocator_thresholds_fixed();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -48,4 +49,19 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         options,
     ))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// glibc raises its mmap threshold to the size of the largest mapped block freed (2.4
+/// MiB, freed while the index opens) and its trim threshold to twice that, so that each
+/// arena, one per thread that has run searches (up to 16 on two cores), kept up to 5
+/// MiB that searches had freed. Kept at glibc's defaults (128 KiB each), a server at
+/// 1.5 M entries held about 24 MiB less after 2 k distinct queries (153 → 129 MiB
+/// allocated), answering as fast.
+fn keep_allocator_thresholds_fixed() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets the allocator's parameters; called before the runtime's
+    // threads start. Setting the trim threshold also stops glibc adjusting either.
+    unsafe {
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 128 * 1024);
+    }
 }
