@@ -53,10 +53,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 /// glibc raises its mmap threshold to the size of the largest mapped block freed (2.4
 /// MiB, freed while the index opens) and its trim threshold to twice that, so that each
-/// arena, one per thread that has run searches (up to 16 on two cores), kept up to 5
+/// arena, one per thread that has run searches (up to 16 on two cores), kept up to 4.8
 /// MiB that searches had freed. Kept at glibc's defaults (128 KiB each), a server at
-/// 1.5 M entries held about 24 MiB less after 2 k distinct queries (153 → 129 MiB
-/// allocated), answering as fast.
+/// 1.5 M entries held about 23 MiB less after 2 k distinct queries (150 → 127 MiB
+/// allocated, alternating runs), answering as fast.
 fn keep_allocator_thresholds_fixed() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets the allocator's parameters; called before the runtime's
