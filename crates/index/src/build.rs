@@ -81,10 +81,10 @@ impl IndexBuilder {
             e
         };
         let (schema, fields) = build_schema();
-        // zstd keeps the stored text (the largest part of the index) about a third smaller
-        // than lz4; level 6 a further 5.5 % smaller than level 3 (100 k items: 21.3 →
-        // 20.2 MB), compressing at 140 rather than 400 MB/s (on a thread beside each
-        // writer) and decompressing as fast.
+        // zstd keeps the stored text (a quarter of the index) about a third smaller than
+        // lz4; level 6 a further 5.5 % smaller than level 3 (100 k items: 21.3 → 20.2 MB),
+        // compressing at 140 rather than 400 MB/s (on a thread beside each writer) and
+        // decompressing as fast.
         let settings = IndexSettings {
             docstore_compression: Compressor::Zstd(ZstdCompressor {
                 compression_level: Some(6),
