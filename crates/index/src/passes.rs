@@ -265,7 +265,8 @@ fn cut_into_pieces(ranges: &[Vec<Range<DocId>>], wanted: u32, min_entries: u32) 
             let len = u64::from(range.end - range.start);
             if len > piece_entries {
                 flush(&mut group, &mut grouped);
-                let count = ((len + piece_entries / 2) / piece_entries).max(1);
+                // Rounded to the nearest; at least one, as the range is longer than a piece.
+                let count = (len + piece_entries / 2) / piece_entries;
                 for at in 0..count {
                     let start = range.start + (len * at / count) as DocId;
                     let end = range.start + (len * (at + 1) / count) as DocId;
