@@ -264,6 +264,9 @@ impl WithBonusWeight {
 
 impl Weight for WithBonusWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        // First, so that the sets of dense terms it keeps are there for the title
+        // windows to narrow their entries to those it can match.
+        let required = self.required.scorer(reader, boost)?;
         let mut bonuses = Vec::with_capacity(self.bonuses.len());
         // Where the required score's parts are known, every summand is bounded window
         // by window where it can be (terms), by its bound in the segment otherwise.
@@ -332,7 +335,7 @@ impl Weight for WithBonusWeight {
         Ok(Box::new(WithBonusScorer {
             window_bounds,
             title_windows,
-            required: self.required.scorer(reader, boost)?,
+            required,
             required_max,
             most_without_titles,
             earned: vec![0.0; bonuses.len()],
@@ -367,11 +370,15 @@ fn title_windows(
     // match independently of one another.
     let max_doc = f64::from(reader.max_doc().max(1));
     let mut match_share = 1.0;
+    // Every match holds every part's terms: those kept as sets narrow the entries a
+    // window may pass on to, without a set read for that alone.
+    let mut matched_by = Vec::new();
     for (terms, _) in parts {
         let mut rarest = max_doc;
         for term in terms {
             let doc_freq = reader.inverted_index(term.field())?.doc_freq(term)?;
             rarest = rarest.min(f64::from(doc_freq));
+            matched_by.extend(dense_sets.and_then(|sets| sets.kept(reader, term)));
         }
         match_share *= rarest / max_doc;
     }
@@ -403,7 +410,7 @@ fn title_windows(
         };
         terms.push(TitleTerm { holders, most });
     }
-    Ok(TitleWindows::new(terms).map(Box::new))
+    Ok(TitleWindows::new(terms, matched_by).map(Box::new))
 }
 
 /// What checks a bonus.
@@ -760,13 +767,16 @@ impl ScoreReaching for WithBonusScorer {
     /// 教师 课程 paid 3 % for the asking. Otherwise, where the entry's window of entries
     /// falls short of `floor`, its hits are given up on (see [`WindowBounds`]); and
     /// with several title terms, those whose titles cannot lift them to it (see
-    /// [`TitleWindows`]). With one title term, an entry scored short of `floor` whose
-    /// title was checked also gives up on the entries before the title's next possible
-    /// match, where the next hit was scored as far as its title to show that (劳动教育,
-    /// 减负 and 校外培训 -双减 −6 % on one thread at 1.5 M entries, 课后服务 +0–3 %); with
-    /// a title left unconfirmed, before the next entry holding its rarest bigram (the
-    /// titles of "义务教育 优质均衡": hits asked for a score 23.2 k → 13.7 k, 5.18 →
-    /// 4.92 ms on one thread, 3.03 → 2.85 ms on two).
+    /// [`TitleWindows`]), as are, with a hit scored short of it, the hits before the
+    /// next entry whose title can and whose text can match (学校 教师 课程 at 1.5 M
+    /// entries, one thread: hits asked 11.3 k → 6.7 k, −4 %). With one title term, an
+    /// entry scored short of `floor` whose title was checked also gives up on the
+    /// entries before the title's next possible match, where the next hit was scored
+    /// as far as its title to show that (劳动教育, 减负 and 校外培训 -双减 −6 % on one
+    /// thread at 1.5 M entries, 课后服务 +0–3 %); with a title left unconfirmed, before
+    /// the next entry holding its rarest bigram (the titles of "义务教育 优质均衡": hits
+    /// asked for a score 23.2 k → 13.7 k, 5.18 → 4.92 ms on one thread, 3.03 → 2.85 ms
+    /// on two).
     /// Always inlined: when the last check made it too large to be,
     /// every scored entry paid for the call (劳动教育 +4–5 %).
     #[inline(always)]
@@ -806,6 +816,18 @@ impl ScoreReaching for WithBonusScorer {
             }
         }
         let score = self.score_if_reaching(doc, floor);
+        if let Some(titles) = self.title_windows.as_mut().filter(|_| score < floor) {
+            // Rather than the next hit being asked only to be given up on there, the
+            // hits before the next the title windows pass on to go with this one.
+            let next =
+                titles.next_reachable(doc + 1, floor, self.most_without_titles, ROUNDING_SLACK);
+            if next > doc + 1 {
+                return Reached {
+                    score,
+                    none_before: next,
+                };
+            }
+        }
         let title_checked = self.partial.filter(|partial| partial.checked >= 1);
         if self.checked_before_required == 1
             && score < floor
