@@ -24,7 +24,7 @@
 //! entry whose title could lift it, but whose text lacks a term, was the next hit
 //! asked only to be given up on). 学校 教师 课程 at 1.5 M entries, one thread: hits asked
 //! 20.5 k → 11.3 k, and 6.7 k with a scored hit that falls short passing on too (see
-//! `bonus`); 3.2–3.3 → 2.9 ms.
+//! `bonus`); 3.13–3.16 → 2.87–2.92 ms.
 
 use std::sync::Arc;
 
@@ -146,8 +146,9 @@ impl TitleWindows {
         Some((most, self.reachable_from(doc)))
     }
 
-    /// The first entry from `from` on that may reach `floor` (as [`Self::short_of`]
-    /// tells), or the window's end; `from` itself where the window does not hold it.
+    /// The first entry from `from` on that can match and may reach `floor` (as
+    /// [`Self::short_of`] tells), or the window's end; `from` itself where the window
+    /// does not hold it, or where every entry may reach the floor.
     pub fn next_reachable(
         &mut self,
         from: DocId,
