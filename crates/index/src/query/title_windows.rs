@@ -352,6 +352,47 @@ mod tests {
         TitleWindows::new(titles, matched_by).unwrap()
     }
 
+    /// Asks `windows` about the entries `asked`, in increasing order, each at the floor
+    /// `floor_of` gives it: an entry said to fall short does, no entry up to the one it
+    /// names may pass (`may_pass`), and that one may, or is the window's end. The
+    /// entries passed over, each with the floor they were passed over at.
+    fn passed_over_asking(
+        windows: &mut TitleWindows,
+        asked: impl Iterator<Item = DocId>,
+        entries: DocId,
+        floor_of: impl Fn(DocId) -> Score,
+        may_pass: impl Fn(DocId, Score) -> bool,
+    ) -> Vec<(DocId, Score)> {
+        let mut passed_over = Vec::new();
+        // A window is read from the first entry asked about past the last.
+        let mut window_end = 0;
+        for doc in asked {
+            if doc >= window_end {
+                window_end = doc + WINDOW;
+            }
+            let floor = floor_of(doc);
+            match windows.short_of(doc, floor, WITHOUT_TITLES, SLACK) {
+                None => assert!(reaches(doc, floor), "entry {doc}, floor {floor}"),
+                Some((most, next)) => {
+                    assert_eq!(most, most_of(doc), "entry {doc}");
+                    assert!(next > doc, "entry {doc}");
+                    for short in doc..next.min(entries) {
+                        assert!(
+                            !may_pass(short, floor),
+                            "{short}, from {doc}, floor {floor}"
+                        );
+                    }
+                    assert!(
+                        next == window_end || may_pass(next, floor),
+                        "entry {doc} passes over no more than it may: {next}"
+                    );
+                    passed_over.extend((doc + 1..next.min(entries)).map(|short| (short, floor)));
+                }
+            }
+        }
+        passed_over
+    }
+
     /// Asked about entries in increasing order (every one, or every third, as the hits
     /// of a query come), under a floor that rises as it goes: an entry said to fall
     /// short does, with every entry up to the one it names, which is the next that may
@@ -368,29 +409,10 @@ mod tests {
         });
         for (from_sets, step, rise) in cases {
             let mut windows = windows_with_sets(&index, from_sets);
-            // A window is read from the first entry asked about past the last.
-            let mut window_end = 0;
-            for doc in (0..entries).step_by(step) {
-                if doc >= window_end {
-                    window_end = doc + WINDOW;
-                }
-                let floor = 2.4 + rise * doc as Score;
-                match windows.short_of(doc, floor, WITHOUT_TITLES, SLACK) {
-                    None => assert!(reaches(doc, floor), "entry {doc}, floor {floor}"),
-                    Some((most, next)) => {
-                        assert_eq!(most, most_of(doc), "entry {doc}");
-                        assert!(next > doc, "entry {doc}");
-                        for short in doc..next.min(entries) {
-                            assert!(!reaches(short, floor), "{short}, from {doc}, floor {floor}");
-                        }
-                        assert!(
-                            next == window_end || reaches(next, floor),
-                            "entry {doc} passes over no more than it may: {next}"
-                        );
-                        passed_over += next - doc - 1;
-                    }
-                }
-            }
+            let asked = (0..entries).step_by(step);
+            let floor_of = |doc: DocId| 2.4 + rise * doc as Score;
+            passed_over +=
+                passed_over_asking(&mut windows, asked, entries, floor_of, reaches).len();
         }
         assert!(passed_over > 1_000, "{passed_over} entries passed over");
     }
@@ -404,29 +426,12 @@ mod tests {
         let (index, entries) = title_index();
         let may_pass = |doc: DocId, floor: Score| matchable(doc) && reaches(doc, floor);
         let mut windows = windows_matched_by(&index, [true; MOST.len()], &["m"]);
-        let mut window_end = 0;
-        let mut passed_over_unmatchable = 0;
-        for doc in (0..entries).filter(|&doc| matchable(doc)) {
-            if doc >= window_end {
-                window_end = doc + WINDOW;
-            }
-            let floor = 2.4 + 0.001 * doc as Score;
-            match windows.short_of(doc, floor, WITHOUT_TITLES, SLACK) {
-                None => assert!(reaches(doc, floor), "entry {doc}, floor {floor}"),
-                Some((most, next)) => {
-                    assert_eq!(most, most_of(doc), "entry {doc}");
-                    assert!(next > doc, "entry {doc}");
-                    for short in doc..next.min(entries) {
-                        assert!(!may_pass(short, floor), "{short}, from {doc}");
-                        passed_over_unmatchable += usize::from(reaches(short, floor));
-                    }
-                    assert!(
-                        next == window_end || may_pass(next, floor),
-                        "entry {doc} passes over no more than it may: {next}"
-                    );
-                }
-            }
-        }
+        let asked = (0..entries).filter(|&doc| matchable(doc));
+        let floor_of = |doc: DocId| 2.4 + 0.001 * doc as Score;
+        let passed_over = passed_over_asking(&mut windows, asked, entries, floor_of, may_pass);
+        let passed_over_unmatchable = (passed_over.iter())
+            .filter(|&&(doc, floor)| reaches(doc, floor))
+            .count();
         assert!(
             passed_over_unmatchable > 100,
             "{passed_over_unmatchable} entries that cannot match passed over"
