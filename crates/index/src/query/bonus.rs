@@ -370,15 +370,11 @@ fn title_windows(
     // match independently of one another.
     let max_doc = f64::from(reader.max_doc().max(1));
     let mut match_share = 1.0;
-    // Every match holds every part's terms: those kept as sets narrow the entries a
-    // window may pass on to, without a set read for that alone.
-    let mut matched_by = Vec::new();
     for (terms, _) in parts {
         let mut rarest = max_doc;
         for term in terms {
             let doc_freq = reader.inverted_index(term.field())?.doc_freq(term)?;
             rarest = rarest.min(f64::from(doc_freq));
-            matched_by.extend(dense_sets.and_then(|sets| sets.kept(reader, term)));
         }
         match_share *= rarest / max_doc;
     }
@@ -410,6 +406,12 @@ fn title_windows(
         };
         terms.push(TitleTerm { holders, most });
     }
+    // Every match holds every part's terms: those kept as sets narrow the entries a
+    // window may pass on to, without a set read for that alone.
+    let matched_by = (parts.iter())
+        .flat_map(|(terms, _)| terms)
+        .filter_map(|term| dense_sets.and_then(|sets| sets.kept(reader, term)))
+        .collect();
     Ok(TitleWindows::new(terms, matched_by).map(Box::new))
 }
 
