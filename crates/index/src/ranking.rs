@@ -151,18 +151,34 @@ impl PieceTop {
 
     /// Offers a hit; `score` is called only if the hit may still reach the page, with
     /// the lowest score that can (see [`crate::passes::ScoreOnDemand`]).
+    ///
+    /// Ranked by score alone, the score the page asks for only rises (see below), so an
+    /// entry given up on stays so: most hits of a large result end here, checked where
+    /// the hit is taken rather than in a call (1.5 M entries, one thread, alternating
+    /// runs: 课后服务 0.93 → 0.87 ms, 减负 1.15 → 1.10, 校外培训 -双减 2.63 → 2.53; the
+    /// phrase "义务教育 优质均衡" on two threads 2.96 → 2.90).
+    #[inline(always)]
     pub fn offer(
+        &mut self,
+        doc: DocId,
+        columns: &impl RankColumns,
+        score: impl FnMut(Score) -> Reached,
+    ) {
+        if doc < self.given_up_before && self.ranking.shares_floor() {
+            return;
+        }
+        self.offer_reaching(doc, columns, score);
+    }
+
+    /// Offers a hit not given up on already.
+    #[inline(never)]
+    fn offer_reaching(
         &mut self,
         doc: DocId,
         columns: &impl RankColumns,
         mut score: impl FnMut(Score) -> Reached,
     ) {
         if self.is_settled(columns) {
-            return;
-        }
-        // Ranked by score alone, the score the page asks for only rises (see below), so
-        // an entry given up on stays so: most hits of a large result end here.
-        if self.ranking.shares_floor() && doc < self.given_up_before {
             return;
         }
         let year = match self.ranking.sort {
