@@ -152,11 +152,11 @@ impl PieceTop {
     /// Offers a hit; `score` is called only if the hit may still reach the page, with
     /// the lowest score that can (see [`crate::passes::ScoreOnDemand`]).
     ///
-    /// Ranked by score alone, the score the page asks for only rises (see below), so an
-    /// entry given up on stays so: most hits of a large result end here, checked where
-    /// the hit is taken rather than in a call (1.5 M entries, one thread, alternating
-    /// runs: 课后服务 0.93 → 0.87 ms, 减负 1.15 → 1.10, 校外培训 -双减 2.63 → 2.53; the
-    /// phrase "义务教育 优质均衡" on two threads 2.96 → 2.90).
+    /// Ranked by score alone, the score the page asks for only rises (see
+    /// `offer_reaching`), so an entry given up on stays so: most hits of a large result
+    /// end here, checked where the hit is taken rather than in a call (1.5 M entries,
+    /// one thread, alternating runs: 课后服务 0.93 → 0.87 ms, 减负 1.15 → 1.10, 校外培训
+    /// -双减 2.63 → 2.53; the phrase "义务教育 优质均衡" on two threads 2.96 → 2.90).
     #[inline(always)]
     pub fn offer(
         &mut self,
